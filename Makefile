@@ -1,0 +1,96 @@
+# dapp-publish build, test and benchmark entry points.
+#
+# `make test` works on a fresh clone: it builds or installs every real peer the
+# tests use (Kubo, IPFS Cluster, anvil + ENS contracts, ipfs-car) into a cache
+# folder outside the clone, keyed by version, then runs every test. Test
+# binaries that start servers run inside a loopback-only network namespace
+# (scripts/netns-exec), so nothing they start can reach another address.
+
+SHELL := /bin/bash
+GO ?= go
+CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dapp-publish
+PEERS := $(CACHE)/peers
+
+KUBO_VERSION    := v0.43.1
+CLUSTER_VERSION := v1.1.6
+NPM_PACKAGES    := @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1 \
+                   @ensdomains/ens@0.6.2 @ensdomains/resolver@0.3.1 \
+                   @safe-global/safe-contracts@1.4.1 ipfs-car@3.1.0
+
+# Each peer's folder is keyed by its version and by the hash of the pinned tools
+# module, so a warm cache is reused by any fresh clone and a changed pin rebuilds.
+KUBO_DIR    := $(PEERS)/kubo-$(KUBO_VERSION)-$(shell sha256sum tools/kubo/go.sum 2>/dev/null | cut -c1-8)
+CLUSTER_DIR := $(PEERS)/ipfs-cluster-$(CLUSTER_VERSION)-$(shell sha256sum tools/cluster/go.sum 2>/dev/null | cut -c1-8)
+NPM_DIR     := $(PEERS)/npm-$(shell echo '$(NPM_PACKAGES)' | sha256sum | cut -c1-12)
+
+IPFS            := $(KUBO_DIR)/ipfs
+CLUSTER_SERVICE := $(CLUSTER_DIR)/ipfs-cluster-service
+CLUSTER_CTL     := $(CLUSTER_DIR)/ipfs-cluster-ctl
+NPM_STAMP       := $(NPM_DIR)/.installed
+
+# Where the tests find the peers. DAPP_PUBLISH_REQUIRE_PEERS=1 turns a missing
+# peer into a failure instead of a skip.
+PEER_ENV := DAPP_PUBLISH_IPFS=$(IPFS) \
+            DAPP_PUBLISH_CLUSTER_SERVICE=$(CLUSTER_SERVICE) \
+            DAPP_PUBLISH_CLUSTER_CTL=$(CLUSTER_CTL) \
+            DAPP_PUBLISH_NPM=$(NPM_DIR)/node_modules \
+            DAPP_PUBLISH_REQUIRE_PEERS=1
+
+BIN := bin/dapp-publish
+
+.PHONY: all build test test-short bench lint peers peers-kubo peers-cluster peers-npm fuzz clean demo
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/dapp-publish
+
+# The main job on the embedded default: pack the example site.
+demo: build
+	./$(BIN) pack templates/example-site -o $(CACHE)/example-site.car
+
+test: peers
+	$(GO) vet ./...
+	$(PEER_ENV) $(GO) test -count=1 -exec "$(CURDIR)/scripts/netns-exec" ./...
+
+# Unit tests only: no peers, no namespace.
+test-short:
+	$(GO) test -short ./...
+
+bench: peers build
+	$(PEER_ENV) ./scripts/bench.sh
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2026.1 ./...
+	$(GO) mod tidy -diff
+
+peers: peers-kubo peers-cluster peers-npm
+
+peers-kubo: $(IPFS)
+$(IPFS):
+	mkdir -p $(KUBO_DIR)
+	cd tools/kubo && $(GO) build -o $@.tmp github.com/ipfs/kubo/cmd/ipfs && mv $@.tmp $@
+
+peers-cluster: $(CLUSTER_SERVICE) $(CLUSTER_CTL)
+$(CLUSTER_SERVICE):
+	mkdir -p $(CLUSTER_DIR)
+	cd tools/cluster && $(GO) build -o $@.tmp github.com/ipfs-cluster/ipfs-cluster/cmd/ipfs-cluster-service && mv $@.tmp $@
+$(CLUSTER_CTL):
+	mkdir -p $(CLUSTER_DIR)
+	cd tools/cluster && $(GO) build -o $@.tmp github.com/ipfs-cluster/ipfs-cluster/cmd/ipfs-cluster-ctl && mv $@.tmp $@
+
+peers-npm: $(NPM_STAMP)
+$(NPM_STAMP):
+	mkdir -p $(NPM_DIR)
+	cd $(NPM_DIR) && [ -f package.json ] || echo '{"name":"dapp-publish-peers","private":true}' > $(NPM_DIR)/package.json
+	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error $(NPM_PACKAGES)
+	touch $@
+
+fuzz:
+	$(GO) test ./bundle -run '^$$' -fuzz FuzzReadCAR -fuzztime 30s
+	$(GO) test ./bundle -run '^$$' -fuzz FuzzIgnore -fuzztime 30s
+
+clean:
+	rm -rf bin
