@@ -1,0 +1,257 @@
+package bundle
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"sync"
+
+	chunker "github.com/ipfs/boxo/chunker"
+	mdag "github.com/ipfs/boxo/ipld/merkledag"
+	"github.com/ipfs/boxo/ipld/unixfs/importer/balanced"
+	"github.com/ipfs/boxo/ipld/unixfs/importer/helpers"
+	uio "github.com/ipfs/boxo/ipld/unixfs/io"
+	"github.com/ipfs/go-cid"
+	ipld "github.com/ipfs/go-ipld-format"
+)
+
+// nodeRef is what a parent needs to link to a node: its CID and the
+// cumulative size of the DAG below it (the link's Tsize).
+type nodeRef struct {
+	cid   cid.Cid
+	tsize uint64
+}
+
+// The DAG is built with boxo's own importer (balanced layout) and directory
+// code (basic directories that switch to HAMT shards), so our CIDs come from
+// the same code Kubo runs. What we add around it:
+//
+//   - files are hashed in parallel, each import with explicit parameters
+//     (never boxo's process globals);
+//   - leaves are not kept: only the nodes above them (a few per GiB) and the
+//     directory nodes are held in memory; the CAR writer reads leaf bytes from
+//     the folder again and checks them against their CIDs;
+//   - a full-file SHA-256 is computed for the Manifest on the same read.
+
+// innerCollector is the ipld.DAGService handed to boxo's importer for one
+// file. It keeps the non-leaf nodes and drops leaves.
+type innerCollector struct {
+	nodes map[string][]byte
+}
+
+func (c *innerCollector) Add(_ context.Context, n ipld.Node) error {
+	if len(n.Links()) > 0 {
+		c.nodes[n.Cid().KeyString()] = n.RawData()
+	}
+	return nil
+}
+
+func (c *innerCollector) AddMany(ctx context.Context, ns []ipld.Node) error {
+	for _, n := range ns {
+		if err := c.Add(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errNotStored = errors.New("node not kept in memory")
+
+func (c *innerCollector) Get(context.Context, cid.Cid) (ipld.Node, error) { return nil, errNotStored }
+func (c *innerCollector) GetMany(context.Context, []cid.Cid) <-chan *ipld.NodeOption {
+	ch := make(chan *ipld.NodeOption)
+	close(ch)
+	return ch
+}
+func (c *innerCollector) Remove(context.Context, cid.Cid) error        { return nil }
+func (c *innerCollector) RemoveMany(context.Context, []cid.Cid) error { return nil }
+
+// hashFile imports one file with the profile's settings, filling e.node,
+// e.inner and e.sha256.
+func hashFile(fsys fs.FS, e *entry, p Profile, onBytes func(int64)) error {
+	f, err := fsys.Open(srcPath(e.src))
+	if err != nil {
+		return fmt.Errorf("failed to open %s: %w", e.path, err)
+	}
+	defer f.Close()
+
+	// For a one-leaf raw file the leaf's own SHA-256 is the file's: skip the
+	// second hash. Otherwise hash the file bytes as they stream by.
+	var fileHash hash.Hash
+	var r io.Reader = &countingReader{r: f, onBytes: onBytes}
+	if !(p.RawLeaves && e.size <= p.ChunkSize) {
+		fileHash = sha256.New()
+		r = io.TeeReader(r, fileHash)
+	}
+	col := &innerCollector{nodes: map[string][]byte{}}
+	params := helpers.DagBuilderParams{
+		Maxlinks:   p.FileWidth,
+		RawLeaves:  p.RawLeaves,
+		CidBuilder: p.cidBuilder(),
+		Dagserv:    col,
+	}
+	cr := &countingReader{r: r}
+	db, err := params.New(chunker.NewSizeSplitter(cr, p.ChunkSize))
+	if err != nil {
+		return fmt.Errorf("failed to hash %s: %w", e.path, err)
+	}
+	root, err := balanced.Layout(db)
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", e.path, err)
+	}
+	if cr.n != e.size {
+		return fmt.Errorf("%s changed while packing (size was %d, read %d bytes); pack again", e.path, e.size, cr.n)
+	}
+	size, err := root.Size()
+	if err != nil {
+		return err
+	}
+	e.node = nodeRef{cid: root.Cid(), tsize: size}
+	e.inner = col.nodes
+	if fileHash != nil {
+		copy(e.sha256[:], fileHash.Sum(nil))
+	} else {
+		copy(e.sha256[:], root.Cid().Hash()[2:]) // sha2-256 multihash: 0x12 0x20 <digest>
+	}
+	return nil
+}
+
+type countingReader struct {
+	r       io.Reader
+	n       int64
+	onBytes func(int64)
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	if c.onBytes != nil && n > 0 {
+		c.onBytes(int64(n))
+	}
+	return n, err
+}
+
+// hashFiles hashes all files with up to workers in parallel. The first error
+// stops the others.
+func hashFiles(ctx context.Context, fsys fs.FS, files []*entry, p Profile, workers int, onBytes func(int64)) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan *entry)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range work {
+				if err := hashFile(fsys, e, p, onBytes); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
+feed:
+	for _, e := range files {
+		select {
+		case work <- e:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// linkNode stands for an already-built child when it is added to a boxo
+// directory: directories only need a child's CID and cumulative size.
+type linkNode struct {
+	ipld.Node // nil: any other method would panic, and none is called
+	ref       nodeRef
+}
+
+func (l linkNode) Cid() cid.Cid            { return l.ref.cid }
+func (l linkNode) Size() (uint64, error)   { return l.ref.tsize, nil }
+func (l linkNode) Links() []*ipld.Link     { return nil }
+func (l linkNode) RawData() []byte         { return nil }
+func (l linkNode) String() string          { return l.ref.cid.String() }
+func (l linkNode) Loggable() map[string]any { return nil }
+
+// dirCollector keeps every directory and HAMT shard node boxo produces.
+type dirCollector struct {
+	nodes map[string][]byte
+}
+
+func (c *dirCollector) Add(_ context.Context, n ipld.Node) error {
+	if _, ok := n.(linkNode); !ok {
+		c.nodes[n.Cid().KeyString()] = n.RawData()
+	}
+	return nil
+}
+
+func (c *dirCollector) AddMany(ctx context.Context, ns []ipld.Node) error {
+	for _, n := range ns {
+		_ = c.Add(ctx, n)
+	}
+	return nil
+}
+
+func (c *dirCollector) Get(_ context.Context, k cid.Cid) (ipld.Node, error) {
+	b, ok := c.nodes[k.KeyString()]
+	if !ok {
+		return nil, ipld.ErrNotFound{Cid: k}
+	}
+	return mdag.DecodeProtobuf(b)
+}
+
+func (c *dirCollector) GetMany(ctx context.Context, ks []cid.Cid) <-chan *ipld.NodeOption {
+	ch := make(chan *ipld.NodeOption, len(ks))
+	for _, k := range ks {
+		n, err := c.Get(ctx, k)
+		ch <- &ipld.NodeOption{Node: n, Err: err}
+	}
+	close(ch)
+	return ch
+}
+func (c *dirCollector) Remove(context.Context, cid.Cid) error        { return nil }
+func (c *dirCollector) RemoveMany(context.Context, []cid.Cid) error { return nil }
+
+// buildDir builds directory e (after its children) with boxo's dynamic
+// directory, which becomes a HAMT shard above the profile's threshold.
+func buildDir(ctx context.Context, e *entry, p Profile, col *dirCollector) error {
+	for _, c := range e.children {
+		if c.isDir {
+			if err := buildDir(ctx, c, p, col); err != nil {
+				return err
+			}
+		}
+	}
+	dir, err := uio.NewDirectory(col,
+		uio.WithCidBuilder(p.cidBuilder()),
+		uio.WithSizeEstimationMode(p.HAMTEstimation),
+		uio.WithMaxHAMTFanout(p.HAMTFanout),
+	)
+	if err != nil {
+		return err
+	}
+	dir.SetHAMTShardingSize(p.HAMTThreshold)
+	for _, c := range e.children {
+		if err := dir.AddChild(ctx, c.name, linkNode{ref: c.node}); err != nil {
+			return fmt.Errorf("failed to add %s to its folder: %w", c.path, err)
+		}
+	}
+	nd, err := dir.GetNode()
+	if err != nil {
+		return fmt.Errorf("failed to build folder %s: %w", display(e.path), err)
+	}
+	size, err := nd.Size()
+	if err != nil {
+		return err
+	}
+	col.nodes[nd.Cid().KeyString()] = nd.RawData()
+	e.node = nodeRef{cid: nd.Cid(), tsize: size}
+	return nil
+}

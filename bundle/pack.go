@@ -1,0 +1,157 @@
+package bundle
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"runtime"
+
+	"github.com/ipfs/go-cid"
+)
+
+// Options controls Pack. The zero value packs with DefaultProfile, follows
+// symlinks inside the folder, leaves hidden files out (but .well-known/) and
+// only computes the root CID.
+type Options struct {
+	Profile Profile // zero value: DefaultProfile
+
+	// CAR receives the CARv1 bytes. Nil computes the CIDs only (--only-hash).
+	CAR io.Writer
+
+	IncludeHidden bool          // also pack names starting with '.'
+	Ignore        *Ignore       // rules applied in addition to the site's IgnoreFile
+	NoIgnoreFile  bool          // do not read IgnoreFile from the site root
+	Symlinks      SymlinkPolicy // what to do with symlinks
+
+	Workers     int    // parallel readers; 0 means GOMAXPROCS
+	ToolVersion string // recorded in the Manifest
+
+	// Progress, when set, is called from several goroutines with the number
+	// of bytes just processed in each phase ("hash", then "write").
+	Progress func(phase string, n int64)
+}
+
+// Bundle is the result of Pack.
+type Bundle struct {
+	Root     cid.Cid
+	Profile  Profile
+	Manifest *Manifest
+	Files    int   // files packed
+	Dirs     int   // folders packed, the root included
+	Bytes    int64 // file bytes packed
+	CARSize  int64 // bytes written to Options.CAR (0 with only-hash)
+	Blocks   int   // blocks written to the CAR
+	Skipped  []string
+}
+
+// ErrNotFolder is returned when the site root is not a folder.
+var ErrNotFolder = errors.New("not a folder")
+
+// Pack turns the folder fsys into a UnixFS DAG with the profile's settings and,
+// if opts.CAR is set, streams it as a CARv1. See the package documentation for
+// the inclusion rules and guarantees.
+func Pack(ctx context.Context, fsys fs.FS, opts Options) (*Bundle, error) {
+	p := opts.Profile
+	if p.Name == "" {
+		p = DefaultProfile
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	root, w, err := collect(fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	progress := func(phase string) func(int64) {
+		if opts.Progress == nil {
+			return nil
+		}
+		return func(n int64) { opts.Progress(phase, n) }
+	}
+	if err := hashFiles(ctx, fsys, w.files, p, workers, progress("hash")); err != nil {
+		return nil, err
+	}
+	dirs := &dirCollector{nodes: map[string][]byte{}}
+	if err := buildDir(ctx, root, p, dirs); err != nil {
+		return nil, err
+	}
+	b := &Bundle{Root: root.node.cid, Profile: p, Files: len(w.files), Dirs: w.dirs, Skipped: w.skipped}
+	for _, f := range w.files {
+		b.Bytes += f.size
+	}
+	if opts.CAR != nil {
+		b.CARSize, b.Blocks, err = writeCAR(ctx, opts.CAR, fsys, root, dirs.nodes, p, workers, progress("write"))
+		if err != nil {
+			return nil, fmt.Errorf("failed to write CAR: %w", err)
+		}
+	}
+	b.Manifest = manifestFor(b, root, opts.ToolVersion)
+	return b, nil
+}
+
+// collect applies the inclusion rules and returns the tree to pack.
+func collect(fsys fs.FS, opts Options) (*entry, *walker, error) {
+	fi, err := fs.Stat(fsys, ".")
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to open the site folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, nil, ErrNotFolder
+	}
+	w := &walker{fsys: fsys, includeHidden: opts.IncludeHidden, symlinks: opts.Symlinks, ignore: &Ignore{}}
+	if !opts.NoIgnoreFile {
+		if err := w.readIgnoreFile(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if opts.Ignore != nil {
+		w.ignore.rules = append(w.ignore.rules, opts.Ignore.rules...)
+	}
+	root := &entry{isDir: true}
+	if err := w.walkDir(root, map[string]bool{"": true}); err != nil {
+		return nil, nil, err
+	}
+	return root, w, nil
+}
+
+func (w *walker) readIgnoreFile() error {
+	f, err := w.fsys.Open(IgnoreFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", IgnoreFile, err)
+	}
+	defer f.Close()
+	ig, err := ParseIgnore(f, IgnoreFile)
+	if err != nil {
+		return err
+	}
+	w.ignore = ig
+	return nil
+}
+
+func manifestFor(b *Bundle, root *entry, tool string) *Manifest {
+	m := &Manifest{Version: ManifestVersion, Root: b.Root.String(), Profile: b.Profile.Name, Tool: "dapp-publish " + tool, Skipped: b.Skipped}
+	if b.CARSize > 0 {
+		m.CAR = &CARInfo{Size: b.CARSize, Blocks: b.Blocks}
+	}
+	m.Files = []FileEntry{}
+	var walk func(e *entry)
+	walk = func(e *entry) {
+		for _, c := range e.children {
+			if c.isDir {
+				m.Dirs = append(m.Dirs, c.path)
+				walk(c)
+				continue
+			}
+			m.Files = append(m.Files, FileEntry{Path: c.path, Size: c.size, CID: c.node.cid.String(), SHA256: hex.EncodeToString(c.sha256[:])})
+		}
+	}
+	walk(root)
+	return m
+}

@@ -1,0 +1,199 @@
+package bundle
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// SymlinkPolicy says what Pack does with symbolic links in the site folder.
+type SymlinkPolicy int
+
+const (
+	// SymlinksFollow (the default) packs what a symlink points to, as if the
+	// target stood at the link's path, the way a web server serves it. A link
+	// that points outside the site folder, dangles or forms a loop is an
+	// error: outside content is never pulled into a bundle.
+	SymlinksFollow SymlinkPolicy = iota
+	// SymlinksError refuses any symlink.
+	SymlinksError
+	// SymlinksSkip leaves symlinks out, with a note in Bundle.Skipped.
+	SymlinksSkip
+)
+
+// ParseSymlinkPolicy parses "follow", "error" or "skip".
+func ParseSymlinkPolicy(s string) (SymlinkPolicy, error) {
+	switch s {
+	case "", "follow":
+		return SymlinksFollow, nil
+	case "error":
+		return SymlinksError, nil
+	case "skip":
+		return SymlinksSkip, nil
+	}
+	return 0, fmt.Errorf("unknown symlink policy %q (use follow, error or skip)", s)
+}
+
+// entry is one file or directory chosen for the bundle.
+type entry struct {
+	path     string // slash path in the bundle ("" for the root)
+	name     string // last element
+	src      string // path in the source fs.FS (differs from path under a followed symlink)
+	isDir    bool
+	size     int64
+	children []*entry // directories only, sorted by name
+
+	// Results of hashing (files) or building (directories).
+	node   nodeRef
+	sha256 [32]byte
+	inner  map[string][]byte // file DAG nodes above the leaves, by CID key
+}
+
+// walker applies the inclusion rules while reading the folder.
+type walker struct {
+	fsys          fs.FS
+	includeHidden bool
+	ignore        *Ignore
+	symlinks      SymlinkPolicy
+	skipped       []string
+	files         []*entry
+	dirs          int
+}
+
+// ErrSpecialFile is returned for named pipes, sockets and devices, which have
+// no place in a static site.
+var ErrSpecialFile = errors.New("special file (named pipe, socket or device)")
+
+// ErrOutsideLink is returned for a symlink that leaves the site folder.
+var ErrOutsideLink = errors.New("symlink points outside the site folder")
+
+// included reports whether the rules keep p. Hidden names (starting with '.')
+// are left out unless includeHidden, except ".well-known" at the root
+// (RFC 8615: wallets and services look there). The ignore file applies on top.
+func (w *walker) included(p, name string, isDir bool) bool {
+	if strings.HasPrefix(name, ".") && !w.includeHidden && p != ".well-known" {
+		return false
+	}
+	return !w.ignore.Match(p, isDir)
+}
+
+// walkDir reads directory src (shown in the bundle as dst) and its subtree.
+// chain holds the source directories being followed through symlinks, to
+// detect loops.
+func (w *walker) walkDir(e *entry, chain map[string]bool) error {
+	des, err := fs.ReadDir(w.fsys, srcPath(e.src))
+	if err != nil {
+		return fmt.Errorf("failed to read folder %s: %w", display(e.path), err)
+	}
+	w.dirs++
+	for _, de := range des {
+		child, err := w.visit(e, de, chain)
+		if err != nil {
+			return err
+		}
+		if child != nil {
+			e.children = append(e.children, child)
+		}
+	}
+	sort.Slice(e.children, func(i, j int) bool { return e.children[i].name < e.children[j].name })
+	return nil
+}
+
+func (w *walker) visit(parent *entry, de fs.DirEntry, chain map[string]bool) (*entry, error) {
+	name := de.Name()
+	p := path.Join(parent.path, name)
+	src := path.Join(parent.src, name)
+	mode := de.Type()
+	if mode&fs.ModeSymlink != 0 {
+		switch w.symlinks {
+		case SymlinksError:
+			return nil, fmt.Errorf("%s is a symlink (use --symlinks follow or skip)", p)
+		case SymlinksSkip:
+			w.skipped = append(w.skipped, p+" (symlink)")
+			return nil, nil
+		}
+		target, err := w.resolveLink(src)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		fi, err := fs.Stat(w.fsys, srcPath(target))
+		if err != nil {
+			return nil, fmt.Errorf("%s: symlink target %s: %w", p, target, err)
+		}
+		src, mode = target, fi.Mode().Type()
+	}
+	isDir := mode.IsDir()
+	if !w.included(p, name, isDir) {
+		w.skipped = append(w.skipped, p)
+		return nil, nil
+	}
+	e := &entry{path: p, name: name, src: src, isDir: isDir}
+	switch {
+	case isDir:
+		if chain[src] {
+			return nil, fmt.Errorf("%s: symlink loop back to %s", p, display(src))
+		}
+		chain[src] = true
+		defer delete(chain, src)
+		return e, w.walkDir(e, chain)
+	case mode.IsRegular():
+		fi, err := fs.Stat(w.fsys, srcPath(src))
+		if err != nil {
+			return nil, fmt.Errorf("failed to stat %s: %w", p, err)
+		}
+		e.size = fi.Size()
+		w.files = append(w.files, e)
+		return e, nil
+	default:
+		return nil, fmt.Errorf("%s: %w; remove it or list it in %s", p, ErrSpecialFile, IgnoreFile)
+	}
+}
+
+// resolveLink follows the symlink at src (and any chain of links) to a path
+// inside the fs.FS. It refuses targets outside the root.
+func (w *walker) resolveLink(src string) (string, error) {
+	cur := src
+	for hops := 0; hops < 40; hops++ {
+		fi, err := fs.Lstat(w.fsys, srcPath(cur))
+		if err != nil {
+			return "", fmt.Errorf("symlink target %s: %w", display(cur), err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return cur, nil
+		}
+		target, err := fs.ReadLink(w.fsys, srcPath(cur))
+		if err != nil {
+			return "", fmt.Errorf("failed to read symlink: %w", err)
+		}
+		if path.IsAbs(target) {
+			return "", fmt.Errorf("%w (absolute target %s)", ErrOutsideLink, target)
+		}
+		next := path.Join(path.Dir(cur), target)
+		if next == ".." || strings.HasPrefix(next, "../") {
+			return "", fmt.Errorf("%w (target %s)", ErrOutsideLink, target)
+		}
+		if next == "." {
+			next = ""
+		}
+		cur = next
+	}
+	return "", errors.New("too many levels of symlinks")
+}
+
+// srcPath maps an entry path to an fs.FS path ("" is the root, ".").
+func srcPath(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+func display(p string) string {
+	if p == "" {
+		return "the site folder"
+	}
+	return p
+}

@@ -1,0 +1,84 @@
+// Package atomicfile writes files so that readers see either the old
+// content or the complete new content, never a half-written file: data goes
+// to a temporary file in the same folder, is synced, and is renamed over the
+// target only when everything succeeded.
+package atomicfile
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// File is a pending write. Commit makes it visible; Abort (safe to defer,
+// and a no-op after Commit) removes the temporary file.
+type File struct {
+	*os.File
+	target string
+	done   bool
+}
+
+// Create starts writing target. The temporary file sits next to target so
+// the final rename stays on one file system.
+func Create(target string) (*File, error) {
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("failed to create %s: %w", target, err)
+	}
+	return &File{File: f, target: target}, nil
+}
+
+// Commit flushes the data to disk and renames it over the target.
+func (f *File) Commit() error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	name := f.Name()
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(name)
+		return fmt.Errorf("failed to write %s: %w", f.target, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("failed to write %s: %w", f.target, err)
+	}
+	if err := os.Chmod(name, 0o644); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("failed to write %s: %w", f.target, err)
+	}
+	if err := os.Rename(name, f.target); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("failed to write %s: %w", f.target, err)
+	}
+	return nil
+}
+
+// Abort discards the pending write.
+func (f *File) Abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.Close()
+	os.Remove(f.Name())
+}
+
+// Write writes target atomically with the bytes produced by fn.
+func Write(target string, fn func(w io.Writer) error) error {
+	f, err := Create(target)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if err := fn(f); err != nil {
+		return err
+	}
+	return f.Commit()
+}
