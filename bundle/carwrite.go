@@ -40,9 +40,9 @@ import (
 func carHeader(root cid.Cid) []byte {
 	cb := root.Bytes()
 	var h []byte
-	h = append(h, 0xa2)                      // map(2)
+	h = append(h, 0xa2)                          // map(2)
 	h = append(h, 0x65, 'r', 'o', 'o', 't', 's') // text(5) "roots"
-	h = append(h, 0x81, 0xd8, 0x2a)           // array(1), tag(42)
+	h = append(h, 0x81, 0xd8, 0x2a)              // array(1), tag(42)
 	h = appendCBORBytesHead(h, len(cb)+1)
 	h = append(h, 0x00)
 	h = append(h, cb...)

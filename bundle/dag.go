@@ -67,7 +67,7 @@ func (c *innerCollector) GetMany(context.Context, []cid.Cid) <-chan *ipld.NodeOp
 	close(ch)
 	return ch
 }
-func (c *innerCollector) Remove(context.Context, cid.Cid) error        { return nil }
+func (c *innerCollector) Remove(context.Context, cid.Cid) error       { return nil }
 func (c *innerCollector) RemoveMany(context.Context, []cid.Cid) error { return nil }
 
 // hashFile imports one file with the profile's settings, filling e.node,
@@ -173,11 +173,11 @@ type linkNode struct {
 	ref       nodeRef
 }
 
-func (l linkNode) Cid() cid.Cid            { return l.ref.cid }
-func (l linkNode) Size() (uint64, error)   { return l.ref.tsize, nil }
-func (l linkNode) Links() []*ipld.Link     { return nil }
-func (l linkNode) RawData() []byte         { return nil }
-func (l linkNode) String() string          { return l.ref.cid.String() }
+func (l linkNode) Cid() cid.Cid             { return l.ref.cid }
+func (l linkNode) Size() (uint64, error)    { return l.ref.tsize, nil }
+func (l linkNode) Links() []*ipld.Link      { return nil }
+func (l linkNode) RawData() []byte          { return nil }
+func (l linkNode) String() string           { return l.ref.cid.String() }
 func (l linkNode) Loggable() map[string]any { return nil }
 
 // dirCollector keeps every directory and HAMT shard node boxo produces.
@@ -216,7 +216,7 @@ func (c *dirCollector) GetMany(ctx context.Context, ks []cid.Cid) <-chan *ipld.N
 	close(ch)
 	return ch
 }
-func (c *dirCollector) Remove(context.Context, cid.Cid) error        { return nil }
+func (c *dirCollector) Remove(context.Context, cid.Cid) error       { return nil }
 func (c *dirCollector) RemoveMany(context.Context, []cid.Cid) error { return nil }
 
 // buildDir builds directory e (after its children) with boxo's dynamic
