@@ -1,0 +1,33 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The testscript files in testdata/script run the real dapp-publish binary
+// (this test binary re-executed as "dapp-publish") end to end.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"dapp-publish": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
+	})
+}
+
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			// Peers and their settings pass through to the scripts.
+			for _, k := range []string{"DAPP_PUBLISH_IPFS", "DAPP_PUBLISH_NPM", "DAPP_PUBLISH_CLUSTER_SERVICE", "DAPP_PUBLISH_CLUSTER_CTL", "DAPP_PUBLISH_REQUIRE_PEERS"} {
+				env.Setenv(k, os.Getenv(k))
+			}
+			env.Setenv("GITHUB_ACTIONS", "")
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+	})
+}
