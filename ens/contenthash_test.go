@@ -26,7 +26,7 @@ const (
 	vecSwarmHash     = "e40101fa011b20d1de9994b4d039f6548d191eb26786769f580809256b4685ef316805265ea162"
 	vecOnionHash     = "bc037a716b746c776934666563766f367269"
 	vecRawLeafCIDv1  = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" // raw codec 0x55
-	vecRawLeafPrefix = "e3010155"                                                     // uvarint(0xe3) 01 55
+	vecRawLeafPrefix = "e3010155"                                                    // uvarint(0xe3) 01 55
 )
 
 func TestEncodeVectors(t *testing.T) {
