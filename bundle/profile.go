@@ -85,16 +85,15 @@ func (p Profile) cidBuilder() cid.Builder {
 	return cid.Prefix{Version: 1, Codec: cid.DagProtobuf, MhType: mh.SHA2_256, MhLength: -1}
 }
 
-// KuboAddFlags returns the `ipfs add` flags that make Kubo build the same DAG
-// as this profile. It is documentation as much as code: `dapp-publish diff`
-// prints it, and the parity tests run Kubo with it.
+// KuboAddFlags returns the `ipfs add` flags that make Kubo build the same file
+// DAGs as this profile. The HAMT settings have no flags: for folders near the
+// sharding threshold Kubo needs `ipfs config profile apply <name>` as well.
 func (p Profile) KuboAddFlags() []string {
 	flags := []string{
 		fmt.Sprintf("--cid-version=%d", p.CIDVersion),
 		fmt.Sprintf("--raw-leaves=%t", p.RawLeaves),
 		fmt.Sprintf("--chunker=size-%d", p.ChunkSize),
 		fmt.Sprintf("--max-file-links=%d", p.FileWidth),
-		fmt.Sprintf("--max-hamt-fanout=%d", p.HAMTFanout),
 	}
 	return flags
 }

@@ -44,7 +44,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {}, // run() maps errors to exit codes
-		Commands:        []*cli.Command{},
+		Commands: []*cli.Command{
+			packCommand(),
+			inspectCommand(),
+			lintCommand(),
+			diffCommand(),
+		},
 	}
 }
 

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
+	"github.com/urfave/cli/v2"
+)
+
+func packCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "pack",
+		Usage:     "pack a built site folder into a content-addressed bundle (CAR + manifest)",
+		ArgsUsage: "DIR",
+		Description: "Turns DIR (e.g. dist/) into a UnixFS DAG whose root CID Kubo and any IPIP-499\n" +
+			"implementation compute identically for the same profile, and writes it as a CARv1\n" +
+			"file plus a JSON manifest (every file's path, size, CID and SHA-256) beside it.\n" +
+			"The same folder gives the same CID and the same CAR bytes on any machine.\n\n" +
+			"Included: every file and folder except names starting with '.' (but .well-known/),\n" +
+			"and paths matched by DIR/" + bundle.IgnoreFile + " (gitignore syntax) or --ignore.\n" +
+			"Symlinks are followed when they point inside DIR; one pointing outside is an error.\n" +
+			"The site is linted first (see `dapp-publish lint`); --strict turns warnings into failure.",
+		Flags: append(siteFlags(),
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the CAR to `FILE` (default: <DIR name>.car in the current folder)"},
+			&cli.StringFlag{Name: "manifest", Usage: "write the manifest to `FILE` (default: the CAR's name with .manifest.json)"},
+			&cli.BoolFlag{Name: "only-hash", Usage: "compute the root CID only; write nothing"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 3) on any lint warning, before writing"},
+			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
+		),
+		Action: packAction,
+	}
+}
+
+// packResult is the --json output of pack.
+type packResult struct {
+	CID      string           `json:"cid"`
+	Profile  string           `json:"profile"`
+	Files    int              `json:"files"`
+	Dirs     int              `json:"dirs"`
+	Bytes    int64            `json:"bytes"`
+	CAR      string           `json:"car,omitempty"`
+	CARSize  int64            `json:"car_size,omitempty"`
+	Blocks   int              `json:"blocks,omitempty"`
+	Manifest string           `json:"manifest,omitempty"`
+	Skipped  []string         `json:"skipped,omitempty"`
+	Lint     []bundle.Finding `json:"lint"`
+}
+
+func packAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usageErr("usage: dapp-publish pack DIR [-o FILE]", "pack takes exactly one folder, got %d arguments", c.NArg())
+	}
+	dir := c.Args().First()
+	opts, err := packOptions(c)
+	if err != nil {
+		return err
+	}
+	fsys, closeSite, err := openSite(dir)
+	if err != nil {
+		return err
+	}
+	defer closeSite()
+
+	findings, err := bundle.Lint(fsys, opts)
+	if err != nil {
+		return siteError(dir, err)
+	}
+	if !c.Bool("json") {
+		printFindings(c.App.ErrWriter, findings)
+	}
+	if c.Bool("strict") && len(findings) > 0 {
+		return checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(findings), dir), "fix them, or pack without --strict")
+	}
+
+	res := packResult{Lint: findings}
+	var b *bundle.Bundle
+	if c.Bool("only-hash") {
+		b, err = packWithProgress(c, fsys, opts, nil)
+	} else {
+		b, res.CAR, res.Manifest, err = packToFiles(c, dir, fsys, opts)
+	}
+	if err != nil {
+		return err
+	}
+	res.CID, res.Profile, res.Files, res.Dirs, res.Bytes = b.Root.String(), b.Profile.Name, b.Files, b.Dirs, b.Bytes
+	res.CARSize, res.Blocks, res.Skipped = b.CARSize, b.Blocks, b.Skipped
+	if err := reportPack(c, dir, res); err != nil {
+		return err
+	}
+	return nil
+}
+
+// packToFiles writes the CAR and the manifest, each through a temporary file
+// renamed into place only when everything succeeded.
+func packToFiles(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options) (*bundle.Bundle, string, string, error) {
+	out := c.String("output")
+	if out == "" {
+		name := filepath.Base(filepath.Clean(dir))
+		if name == "." || name == "/" || name == "" {
+			name = "site"
+		}
+		out = name + ".car"
+	}
+	man := c.String("manifest")
+	if man == "" {
+		man = strings.TrimSuffix(out, ".car") + ".manifest.json"
+	}
+	for _, p := range []string{out, man} {
+		inside, err := insideDir(dir, p)
+		if err != nil {
+			return nil, "", "", err
+		}
+		if inside {
+			return nil, "", "", usageErr("write it outside the site folder, e.g. -o site.car", "output %s is inside the site folder %s: it would be packed into the next bundle", p, dir)
+		}
+	}
+	carFile, err := atomicfile.Create(out)
+	if err != nil {
+		return nil, "", "", withHint(err, "check that the output folder exists and is writable")
+	}
+	defer carFile.Abort()
+	b, err := packWithProgress(c, fsys, opts, carFile)
+	if err != nil {
+		return nil, "", "", err
+	}
+	manFile, err := atomicfile.Create(man)
+	if err != nil {
+		return nil, "", "", err
+	}
+	defer manFile.Abort()
+	if err := b.Manifest.WriteJSON(manFile); err != nil {
+		return nil, "", "", fmt.Errorf("failed to write %s: %w", man, err)
+	}
+	if err := carFile.Commit(); err != nil {
+		return nil, "", "", withHint(err, "check free disk space in the output folder")
+	}
+	if err := manFile.Commit(); err != nil {
+		return nil, "", "", withHint(err, "check free disk space in the output folder")
+	}
+	return b, out, man, nil
+}
+
+func packWithProgress(c *cli.Context, fsys fs.FS, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
+	opts.CAR = car
+	var prog *byteProgress
+	if !c.Bool("json") {
+		prog = newByteProgress(c.App.ErrWriter, -1, "packing")
+		opts.Progress = func(_ string, n int64) { prog.add(n) }
+		defer prog.finish()
+	}
+	b, err := bundle.Pack(context.Background(), fsys, opts)
+	if err != nil {
+		return nil, siteError(c.Args().First(), err)
+	}
+	return b, nil
+}
+
+func reportPack(c *cli.Context, dir string, res packResult) error {
+	w := c.App.Writer
+	if c.Bool("json") {
+		return printJSON(w, res)
+	}
+	fmt.Fprintf(w, "packed %s: %d files, %d folders, %s (profile %s)\n", dir, res.Files, res.Dirs, humanBytes(res.Bytes), res.Profile)
+	fmt.Fprintf(w, "root      %s\n", res.CID)
+	if res.CAR != "" {
+		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", res.CAR, humanBytes(res.CARSize), res.Blocks)
+		fmt.Fprintf(w, "manifest  %s\n", res.Manifest)
+	}
+	if len(res.Skipped) > 0 {
+		fmt.Fprintf(w, "left out  %d path(s): %s\n", len(res.Skipped), summarize(res.Skipped, 5))
+	}
+	if err := ghOutput("cid", res.CID); err != nil {
+		return err
+	}
+	if res.CAR != "" {
+		if err := ghOutput("car", res.CAR); err != nil {
+			return err
+		}
+	}
+	return ghSummary(fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes)))
+}
+
+func summarize(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
