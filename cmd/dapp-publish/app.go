@@ -56,7 +56,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // run executes the command line and returns the process exit code. Every
 // error is printed once, with a hint when one is known.
 func run(args []string, stdout, stderr io.Writer) int {
-	err := newApp(stdout, stderr).Run(args)
+	app := newApp(stdout, stderr)
+	err := app.Run(permuteArgs(app, args))
 	if err == nil {
 		return exitOK
 	}
