@@ -1,0 +1,292 @@
+package verify
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+
+	"fmt"
+	"io"
+
+	"github.com/ipfs/go-cid"
+	"github.com/ipld/go-ipld-prime/codec/dagcbor"
+	"github.com/ipld/go-ipld-prime/datamodel"
+	"github.com/ipld/go-ipld-prime/node/basicnode"
+)
+
+// Limits bound what a CAR stream may make the verifier allocate. The defaults
+// are security defaults: a hostile gateway cannot make us buffer more than one
+// section at a time, nor a section larger than MaxSectionSize.
+type Limits struct {
+	// MaxSectionSize is the largest CID plus block accepted. Bitswap's block
+	// limit is 2 MiB; the default leaves room for the CID and a little slack.
+	MaxSectionSize int
+	// MaxHeaderSize is the largest CAR header accepted.
+	MaxHeaderSize int
+	// MaxBlocks is the largest number of distinct blocks accepted, which bounds
+	// the memory the completeness check uses (one CID per block).
+	MaxBlocks int
+}
+
+// DefaultLimits are the limits used when a field of Limits is zero.
+var DefaultLimits = Limits{MaxSectionSize: 2<<20 + 4096, MaxHeaderSize: 64 << 10, MaxBlocks: 10_000_000}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxSectionSize <= 0 {
+		l.MaxSectionSize = DefaultLimits.MaxSectionSize
+	}
+	if l.MaxHeaderSize <= 0 {
+		l.MaxHeaderSize = DefaultLimits.MaxHeaderSize
+	}
+	if l.MaxBlocks <= 0 {
+		l.MaxBlocks = DefaultLimits.MaxBlocks
+	}
+	return l
+}
+
+// Options controls VerifyCAR.
+type Options struct {
+	Limits Limits
+	// AnyRoot accepts a CAR header that does not list the expected root. The
+	// trustless gateway spec leaves response roots unspecified, but Kubo and
+	// boxo always send the requested CID, so by default a header naming another
+	// root is reported as ErrWrongRoot: it usually means the wrong DAG.
+	AnyRoot bool
+	// OnBlock, if set, is called with every verified block, in stream order.
+	// data is only valid during the call. An error stops verification.
+	OnBlock func(c cid.Cid, data []byte) error
+}
+
+// Result summarises a verified CAR stream.
+type Result struct {
+	Root   cid.Cid
+	Blocks int   // distinct blocks verified
+	Dups   int   // duplicate blocks (verified, then ignored)
+	Bytes  int64 // bytes read from the stream
+}
+
+// VerifyCAR reads a CARv1 (or CARv2) stream and checks that it holds exactly
+// the complete DAG under root: every block hashes to its CID, every block is
+// reachable from root through blocks already seen (so blocks of another DAG
+// are rejected), and when the stream ends no linked block is missing. It
+// reads one section at a time, so memory stays bounded whatever the size of
+// the DAG. Errors wrap one of the Err* sentinels of this package.
+func VerifyCAR(r io.Reader, root cid.Cid, opts Options) (*Result, error) {
+	lim := opts.Limits.withDefaults()
+	cr := &countReader{r: r}
+	br := bufio.NewReaderSize(cr, 256<<10)
+	body, roots, err := readHeader(br, lim)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.AnyRoot && !containsCID(roots, root) {
+		return nil, fmt.Errorf("%w: the CAR header names %s, not the requested %s", ErrWrongRoot, cidList(roots), root)
+	}
+	d := newDAG(root, lim.MaxBlocks, opts.OnBlock)
+	if err := readSections(body, d, lim); err != nil {
+		return nil, err
+	}
+	if err := d.complete(); err != nil {
+		return nil, err
+	}
+	return &Result{Root: root, Blocks: d.blocks, Dups: d.dups, Bytes: cr.n}, nil
+}
+
+// readSections feeds every section of the CARv1 body to d.
+func readSections(br *bufio.Reader, d *dag, lim Limits) error {
+	buf := make([]byte, 0, 1<<20+512)
+	for {
+		n, err := binary.ReadUvarint(br)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: section length after %d blocks: %w", ErrTruncated, d.blocks+d.dups, unexpectedEOF(err))
+		}
+		if n == 0 || n > uint64(lim.MaxSectionSize) {
+			return fmt.Errorf("%w: section of %d bytes after %d blocks (limit %d)", ErrMalformed, n, d.blocks+d.dups, lim.MaxSectionSize)
+		}
+		if cap(buf) < int(n) {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(br, buf); err != nil {
+			return fmt.Errorf("%w: a %d-byte section after %d blocks ends early: %w", ErrTruncated, n, d.blocks+d.dups, unexpectedEOF(err))
+		}
+		cl, c, err := cid.CidFromBytes(buf)
+		if err != nil {
+			return fmt.Errorf("%w: bad CID in section %d: %w", ErrMalformed, d.blocks+d.dups, err)
+		}
+		if err := d.add(c, buf[cl:]); err != nil {
+			return err
+		}
+	}
+}
+
+// readHeader reads the CAR header and returns the reader positioned at the
+// first section of the (inner) CARv1 body, with the roots it names.
+func readHeader(br *bufio.Reader, lim Limits) (*bufio.Reader, []cid.Cid, error) {
+	version, roots, err := readV1Header(br, lim)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch version {
+	case 1:
+		return br, roots, nil
+	case 2:
+		return readV2Body(br, lim)
+	default:
+		return nil, nil, fmt.Errorf("%w: CAR version %d", ErrMalformed, version)
+	}
+}
+
+// readV2Body skips the CARv2 fixed header and returns the inner CARv1.
+func readV2Body(br *bufio.Reader, lim Limits) (*bufio.Reader, []cid.Cid, error) {
+	const pragmaLen, headerLen = 11, 40
+	var h [headerLen]byte
+	if _, err := io.ReadFull(br, h[:]); err != nil {
+		return nil, nil, fmt.Errorf("%w: CARv2 header: %w", ErrTruncated, unexpectedEOF(err))
+	}
+	dataOffset := binary.LittleEndian.Uint64(h[16:])
+	dataSize := binary.LittleEndian.Uint64(h[24:])
+	if dataOffset < pragmaLen+headerLen || dataSize > 1<<50 {
+		return nil, nil, fmt.Errorf("%w: CARv2 data offset %d / size %d", ErrMalformed, dataOffset, dataSize)
+	}
+	if _, err := br.Discard(int(min(dataOffset-pragmaLen-headerLen, 1<<40))); err != nil {
+		return nil, nil, fmt.Errorf("%w: CARv2 padding: %w", ErrTruncated, unexpectedEOF(err))
+	}
+	inner := bufio.NewReaderSize(&exactReader{r: br, n: int64(dataSize)}, 256<<10)
+	version, roots, err := readV1Header(inner, lim)
+	if err != nil {
+		return nil, nil, err
+	}
+	if version != 1 {
+		return nil, nil, fmt.Errorf("%w: CARv2 payload has version %d, want 1", ErrMalformed, version)
+	}
+	return inner, roots, nil
+}
+
+// readV1Header decodes the varint-prefixed DAG-CBOR header
+// {"roots": [CID...], "version": N}.
+func readV1Header(br *bufio.Reader, lim Limits) (uint64, []cid.Cid, error) {
+	n, err := binary.ReadUvarint(br)
+	if err != nil {
+		if err == io.EOF {
+			return 0, nil, fmt.Errorf("%w: empty response, no CAR header", ErrTruncated)
+		}
+		return 0, nil, fmt.Errorf("%w: CAR header length: %w", ErrMalformed, err)
+	}
+	if n == 0 || n > uint64(lim.MaxHeaderSize) {
+		return 0, nil, fmt.Errorf("%w: CAR header of %d bytes", ErrMalformed, n)
+	}
+	raw := make([]byte, n)
+	if _, err := io.ReadFull(br, raw); err != nil {
+		return 0, nil, fmt.Errorf("%w: CAR header: %w", ErrTruncated, unexpectedEOF(err))
+	}
+	nb := basicnode.Prototype.Map.NewBuilder()
+	if err := dagcbor.Decode(nb, bytes.NewReader(raw)); err != nil {
+		return 0, nil, fmt.Errorf("%w: CAR header is not DAG-CBOR: %w", ErrMalformed, err)
+	}
+	return headerFields(nb.Build())
+}
+
+func headerFields(h datamodel.Node) (uint64, []cid.Cid, error) {
+	vn, err := h.LookupByString("version")
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: CAR header has no version", ErrMalformed)
+	}
+	v, err := vn.AsInt()
+	if err != nil || v < 1 {
+		return 0, nil, fmt.Errorf("%w: CAR header version is not a positive integer", ErrMalformed)
+	}
+	if v == 2 {
+		return 2, nil, nil // the CARv2 pragma; roots are in the inner header
+	}
+	rn, err := h.LookupByString("roots")
+	if err != nil || rn.Kind() != datamodel.Kind_List {
+		return 0, nil, fmt.Errorf("%w: CAR header has no roots list", ErrMalformed)
+	}
+	var roots []cid.Cid
+	for it := rn.ListIterator(); !it.Done(); {
+		_, e, err := it.Next()
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: CAR header roots: %w", ErrMalformed, err)
+		}
+		l, err := e.AsLink()
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: CAR header root is not a CID", ErrMalformed)
+		}
+		c, err := cid.Parse(l.String())
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: CAR header root: %w", ErrMalformed, err)
+		}
+		roots = append(roots, c)
+	}
+	return uint64(v), roots, nil
+}
+
+func containsCID(cs []cid.Cid, c cid.Cid) bool {
+	for _, x := range cs {
+		if sameContent(x, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameContent compares CIDs by codec and multihash, so that a CIDv0 and its
+// CIDv1 dag-pb form count as the same root.
+func sameContent(a, b cid.Cid) bool {
+	return a.Type() == b.Type() && bytes.Equal(a.Hash(), b.Hash())
+}
+
+func cidList(cs []cid.Cid) string {
+	if len(cs) == 0 {
+		return "no root"
+	}
+	s := cs[0].String()
+	for _, c := range cs[1:] {
+		s += ", " + c.String()
+	}
+	return s
+}
+
+func unexpectedEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// exactReader reads exactly n bytes: fewer is io.ErrUnexpectedEOF.
+type exactReader struct {
+	r io.Reader
+	n int64
+}
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > e.n {
+		p = p[:e.n]
+	}
+	n, err := e.r.Read(p)
+	e.n -= int64(n)
+	if err == io.EOF && e.n > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
