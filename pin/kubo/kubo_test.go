@@ -1,0 +1,138 @@
+package kubo_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dapp-publish/dapp-publish/internal/testpeers"
+	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/kubo"
+	"github.com/dapp-publish/dapp-publish/pin/pintest"
+	"github.com/ipfs/go-cid"
+)
+
+func newProvider(t testing.TB, k *testpeers.Kubo) pin.Provider {
+	p, err := kubo.New(pin.Config{Name: "own-node", Type: kubo.Type, Endpoint: k.API, Gateway: k.Gateway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// recursivePins counts Kubo's recursive pins of root, asking the daemon
+// through its own CLI (independent of our client).
+func recursivePins(t *testing.T, k *testpeers.Kubo, root cid.Cid) int {
+	out, err := k.Run(nil, "pin", "ls", "--type=recursive", "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Fields(string(out)) {
+		if c, err := cid.Decode(line); err == nil && pin.SameCID(c, root) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestConformance runs the suite against a real Kubo daemon: every bundle
+// is fetched back through the node's gateway as a CAR and re-hashed.
+func TestConformance(t *testing.T) {
+	k := testpeers.StartKubo(t)
+	pintest.Run(t, pintest.Options{
+		New: func(t *testing.T) pin.Provider { return newProvider(t, k) },
+		FetchCAR: func(t *testing.T, root cid.Cid) []byte {
+			car, err := pintest.FetchCAR(context.Background(), k.Gateway, root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return car
+		},
+		Pins: func(t *testing.T, root cid.Cid) int { return recursivePins(t, k, root) },
+	})
+}
+
+// TestRootMatchesKubo: the root Kubo computes itself from the CAR's blocks
+// (`ipfs dag import` through its own CLI, on a second node) equals the root
+// our provider reported as pinned.
+func TestRootMatchesKubo(t *testing.T) {
+	k := testpeers.StartKubo(t)
+	b := pintest.NewBundle(t, 42, 2<<20)
+	rec, err := newProvider(t, k).Pin(context.Background(), b.Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := testpeers.NewKuboRepo(t)
+	out := string(other.MustRun(t, strings.NewReader(string(b.Bytes(t))), "dag", "import", "--pin-roots=true"))
+	// "Pinned root\t<cid>\tsuccess"
+	f := strings.Fields(out)
+	if len(f) < 3 || f[0] != "Pinned" || f[2] != rec.CID {
+		t.Fatalf("Kubo's own import of the CAR reports %q, our receipt says %s", out, rec.CID)
+	}
+	if len(rec.Endpoints) != 1 || !strings.HasPrefix(rec.Endpoints[0], k.Gateway+"/ipfs/") {
+		t.Errorf("receipt endpoints = %v, want the node's gateway", rec.Endpoints)
+	}
+}
+
+// TestAuth: a Kubo RPC protected by API.Authorizations accepts the right
+// Bearer token and Basic credentials, and rejects a wrong one permanently,
+// naming the provider and the variable the token came from, never the token.
+func TestAuth(t *testing.T) {
+	repo := testpeers.NewKuboRepo(t)
+	repo.MustRun(t, nil, "config", "--json", "API.Authorizations",
+		`{"ci":{"AuthSecret":"bearer:right-token","AllowedPaths":["/api/v0"]},"ops":{"AuthSecret":"basic:ops:right-pass","AllowedPaths":["/api/v0"]}}`)
+	k := repo.Start(t)
+	b := pintest.NewBundle(t, 7, 10)
+	tests := []struct {
+		name, auth, token string
+		ok                bool
+	}{
+		{"bearer", "bearer", "right-token", true},
+		{"basic", "basic", "ops:right-pass", true},
+		{"wrong bearer", "bearer", "wrong-token-value", false},
+		{"wrong basic", "basic", "ops:wrong-pass-value", false},
+		{"none", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := kubo.New(pin.Config{Name: "own-node", Endpoint: k.API, Token: tt.token, Auth: tt.auth, TokenFrom: "KUBO_TOKEN"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := pin.Retry(p, pin.RetryPolicy{Attempts: 3, Base: time.Millisecond}).Pin(context.Background(), b.Bundle)
+			if tt.ok {
+				if err != nil || rec.Status != pin.StatusPinned {
+					t.Fatalf("Pin = %+v, %v", rec, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Pin with bad credentials succeeded")
+			}
+			if !errors.Is(err, pin.ErrUnauthorized) || !pin.IsPermanent(err) || rec.Attempts != 1 {
+				t.Errorf("err = %v (attempts %d), want a permanent ErrUnauthorized after 1 attempt", err, rec.Attempts)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "own-node") {
+				t.Errorf("error does not name the provider: %s", msg)
+			}
+			if tt.token != "" && !strings.Contains(msg, "KUBO_TOKEN") {
+				t.Errorf("error does not name the token variable: %s", msg)
+			}
+			if tt.token != "" && strings.Contains(msg, strings.SplitN(tt.token, ":", 2)[len(strings.SplitN(tt.token, ":", 2))-1]) {
+				t.Errorf("error leaks the token: %s", msg)
+			}
+		})
+	}
+}
+
+func TestBadEndpoint(t *testing.T) {
+	for _, e := range []string{"", "127.0.0.1:5001", "ftp://x", "http://", "://"} {
+		if _, err := kubo.New(pin.Config{Name: "n", Endpoint: e}); err == nil {
+			t.Errorf("New accepted endpoint %q", e)
+		}
+	}
+}
