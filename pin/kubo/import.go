@@ -51,7 +51,9 @@ type importResult struct {
 // importLine is one NDJSON line of dag/import's answer.
 type importLine struct {
 	Root *struct {
-		Cid         struct{ Root string `json:"/"` }
+		Cid struct {
+			Root string `json:"/"`
+		}
 		PinErrorMsg string
 	}
 	Stats *struct{ BlockCount, BlockBytesCount int64 }

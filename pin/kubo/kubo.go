@@ -138,7 +138,9 @@ func (p *Provider) pinned(ctx context.Context, root cid.Cid) (bool, error) {
 		return false, err
 	}
 	defer resp.Body.Close()
-	var out struct{ Keys map[string]struct{ Type string } }
+	var out struct {
+		Keys map[string]struct{ Type string }
+	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
 		return false, pin.ReadError(p.cfg.Name, "pin/ls", err)
 	}
