@@ -72,22 +72,22 @@ func (a *Anvil) Call(t testing.TB, key *ecdsa.PrivateKey, to common.Address, art
 // packages @ensdomains/ens and @ensdomains/resolver) deployed on anvil.
 // Account 0 owns the root.
 type ENS struct {
-	Anvil         *Anvil
-	Registry      common.Address
-	Resolver      common.Address
-	RegistryABI   *Artifact
-	ResolverABI   *Artifact
-	root          *ecdsa.PrivateKey
+	Anvil       *Anvil
+	Registry    common.Address
+	Resolver    common.Address
+	RegistryABI *Artifact
+	ResolverABI *Artifact
+	root        *ecdsa.PrivateKey
 }
 
 // DeployENS deploys a registry and a PublicResolver bound to it.
 func DeployENS(t testing.TB, a *Anvil) *ENS {
 	t.Helper()
 	e := &ENS{
-		Anvil:         a,
-		RegistryABI:   LoadArtifact(t, "@ensdomains/ens/build/contracts/ENSRegistry.json"),
-		ResolverABI:   LoadArtifact(t, "@ensdomains/resolver/build/contracts/PublicResolver.json"),
-		root:          a.Key(t, 0),
+		Anvil:       a,
+		RegistryABI: LoadArtifact(t, "@ensdomains/ens/build/contracts/ENSRegistry.json"),
+		ResolverABI: LoadArtifact(t, "@ensdomains/resolver/build/contracts/PublicResolver.json"),
+		root:        a.Key(t, 0),
 	}
 	e.Registry = a.Deploy(t, e.root, e.RegistryABI)
 	e.Resolver = e.DeployResolver(t)
