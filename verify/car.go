@@ -7,6 +7,7 @@ import (
 
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ipfs/go-cid"
 	"github.com/ipld/go-ipld-prime/codec/dagcbor"
@@ -70,26 +71,31 @@ type Result struct {
 // reachable from root through blocks already seen (so blocks of another DAG
 // are rejected), and when the stream ends no linked block is missing. It
 // reads one section at a time, so memory stays bounded whatever the size of
-// the DAG. Errors wrap one of the Err* sentinels of this package.
+// the DAG. Errors wrap one of the Err* sentinels of this package; the Result
+// is never nil and counts what was read and verified before any error.
 func VerifyCAR(r io.Reader, root cid.Cid, opts Options) (*Result, error) {
 	lim := opts.Limits.withDefaults()
 	cr := &countReader{r: r}
-	br := bufio.NewReaderSize(cr, 256<<10)
+	res := &Result{Root: root}
+	d := newDAG(root, lim.MaxBlocks, opts.OnBlock)
+	err := verifyStream(cr, d, lim, opts.AnyRoot)
+	res.Blocks, res.Dups, res.Bytes = d.blocks, d.dups, cr.n
+	return res, err
+}
+
+func verifyStream(r io.Reader, d *dag, lim Limits, anyRoot bool) error {
+	br := bufio.NewReaderSize(r, 256<<10)
 	body, roots, err := readHeader(br, lim)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !opts.AnyRoot && !containsCID(roots, root) {
-		return nil, fmt.Errorf("%w: the CAR header names %s, not the requested %s", ErrWrongRoot, cidList(roots), root)
+	if !anyRoot && !containsCID(roots, d.root) {
+		return fmt.Errorf("%w: the CAR header names %s, not the requested %s", ErrWrongRoot, cidList(roots), d.root)
 	}
-	d := newDAG(root, lim.MaxBlocks, opts.OnBlock)
 	if err := readSections(body, d, lim); err != nil {
-		return nil, err
+		return err
 	}
-	if err := d.complete(); err != nil {
-		return nil, err
-	}
-	return &Result{Root: root, Blocks: d.blocks, Dups: d.dups, Bytes: cr.n}, nil
+	return d.complete()
 }
 
 // readSections feeds every section of the CARv1 body to d.
@@ -113,6 +119,9 @@ func readSections(br *bufio.Reader, d *dag, lim Limits) error {
 		if _, err := io.ReadFull(br, buf); err != nil {
 			return fmt.Errorf("%w: a %d-byte section after %d blocks ends early: %w", ErrTruncated, n, d.blocks+d.dups, unexpectedEOF(err))
 		}
+		if bytes.HasPrefix(buf, gatewayErrorPrefix[1:]) {
+			return gatewayTrailer(br, buf, d)
+		}
 		cl, c, err := cid.CidFromBytes(buf)
 		if err != nil {
 			return fmt.Errorf("%w: bad CID in section %d: %w", ErrMalformed, d.blocks+d.dups, err)
@@ -121,6 +130,20 @@ func readSections(br *bufio.Reader, d *dag, lim Limits) error {
 			return err
 		}
 	}
+}
+
+// Kubo and boxo, when they fail after sending 200, end the CAR with
+// "\n\n[Gateway Error: ...]": the first "\n" reads as a section length of 10.
+var gatewayErrorPrefix = []byte("\n\n[Gateway ")
+
+// gatewayTrailer reports the error text a gateway appended to a CAR.
+func gatewayTrailer(br *bufio.Reader, buf []byte, d *dag) error {
+	rest, _ := io.ReadAll(io.LimitReader(br, 300))
+	msg := strings.TrimSpace(string(buf[1:]) + string(rest))
+	if d.blocks == 0 {
+		return fmt.Errorf("%w: the gateway sent no blocks, then %q (it does not have the root)", ErrTruncated, msg)
+	}
+	return fmt.Errorf("%w: after %d blocks the gateway gave up with %q", ErrTruncated, d.blocks, msg)
 }
 
 // readHeader reads the CAR header and returns the reader positioned at the

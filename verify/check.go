@@ -1,0 +1,135 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"time"
+
+	"github.com/ipfs/go-cid"
+)
+
+// Mode says how a source is asked for the DAG.
+type Mode string
+
+const (
+	ModeAuto Mode = ""    // a CAR, or block by block if the gateway does not serve CARs
+	ModeCAR  Mode = "car" // one CAR request only
+	ModeRaw  Mode = "raw" // block by block only
+)
+
+// CheckOptions controls Check.
+type CheckOptions struct {
+	Timeout time.Duration // per source, for the whole DAG; 0 means 5 minutes
+	Mode    Mode
+	Limits  Limits
+	// Tree collects each source's directory tree into Report.Tree, for
+	// Compare.
+	Tree bool
+}
+
+// Report is what one source really holds.
+type Report struct {
+	Source    string        `json:"source"`
+	Mode      Mode          `json:"mode"`      // how the DAG was fetched in the end
+	Reachable bool          `json:"reachable"` // the source answered over HTTP
+	Complete  bool          `json:"complete"`  // every block of the DAG arrived
+	Verified  bool          `json:"verified"`  // blocks arrived and every one matched its CID
+	Latency   time.Duration `json:"latency"`   // until the first response byte
+	Duration  time.Duration `json:"duration"`  // whole retrieval
+	Bytes     int64         `json:"bytes"`
+	Blocks    int           `json:"blocks"`
+	Err       error         `json:"-"`
+	Tree      *Tree         `json:"-"`
+}
+
+// OK reports whether the source served the complete DAG and every block
+// verified.
+func (r Report) OK() bool { return r.Err == nil && r.Reachable && r.Complete && r.Verified }
+
+// Check fetches the DAG under root from every gateway concurrently and
+// reports, per gateway, what was really there. It never stops early: one
+// slow or lying source does not hide what the others hold.
+func Check(ctx context.Context, root cid.Cid, gateways []*Gateway, opts CheckOptions) []Report {
+	reports := make([]Report, len(gateways))
+	var wg sync.WaitGroup
+	for i, g := range gateways {
+		wg.Go(func() { reports[i] = checkOne(ctx, root, g, opts) })
+	}
+	wg.Wait()
+	return reports
+}
+
+func checkOne(ctx context.Context, root cid.Cid, g *Gateway, opts CheckOptions) Report {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rep := Report{Source: g.URL}
+	start := time.Now()
+	var firstByte sync.Once
+	var latency time.Duration // set once, by the transport's goroutine
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() {
+		firstByte.Do(func() { latency = time.Since(start) })
+	}})
+	vo := Options{Limits: opts.Limits}
+	fetch := func(mode Mode) (*Result, error) {
+		rep.Mode = mode
+		if opts.Tree {
+			rep.Tree = NewTree(root)
+			vo.OnBlock = rep.Tree.Collect
+		}
+		if mode == ModeRaw {
+			return g.FetchRaw(ctx, root, vo)
+		}
+		return g.FetchCAR(ctx, root, vo)
+	}
+	mode := opts.Mode
+	if mode == ModeAuto {
+		mode = ModeCAR
+	}
+	res, err := fetch(mode)
+	if err != nil && opts.Mode == ModeAuto && carUnsupported(err) {
+		res, err = fetch(ModeRaw)
+	}
+	rep.Duration = time.Since(start)
+	firstByte.Do(func() {}) // orders the read of latency after the callback's write
+	rep.Reachable, rep.Latency = latency > 0, latency
+	rep.Bytes, rep.Blocks, rep.Err = res.Bytes, res.Blocks, err
+	rep.Complete = err == nil
+	rep.Verified = res.Blocks > 0 && !integrityError(err)
+	if err != nil {
+		rep.Tree = nil
+	}
+	return rep
+}
+
+// carUnsupported reports whether a CAR request failed because the gateway
+// does not serve CARs (so raw blocks may still work), rather than because it
+// lacks the content or sent bad data.
+func carUnsupported(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		switch se.Status {
+		case http.StatusBadRequest, http.StatusNotAcceptable, http.StatusUnsupportedMediaType, http.StatusNotImplemented:
+			return true
+		}
+		return false
+	}
+	return errors.Is(err, ErrNotServed) // a wrong content type
+}
+
+// integrityError reports whether err means bad bytes were received, as
+// opposed to bytes that never came.
+func integrityError(err error) bool {
+	for _, e := range []error{ErrHashMismatch, ErrUnexpectedBlock, ErrWrongRoot, ErrMalformed, ErrUnsupported} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,178 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ipfs/go-cid"
+)
+
+// Accept headers of the trustless gateway protocol. We ask for DFS order
+// without duplicates, which is what Kubo and boxo send, but the verifier
+// accepts any order in which parents come before children, and duplicates.
+const (
+	acceptCAR = "application/vnd.ipld.car;version=1;order=dfs;dups=n"
+	acceptRaw = "application/vnd.ipld.raw"
+	carType   = "application/vnd.ipld.car"
+	rawType   = "application/vnd.ipld.raw"
+)
+
+// Gateway is a trustless HTTP gateway (https://specs.ipfs.tech/http-gateways/trustless-gateway/)
+// that may hold a DAG. Nothing it sends is trusted before it is verified.
+type Gateway struct {
+	URL    string       // base URL, e.g. https://trustless-gateway.link
+	Client *http.Client // nil: DefaultClient
+}
+
+// DefaultClient is the HTTP client gateways use when none is given: no
+// overall timeout (a large CAR may take minutes; callers bound it with a
+// context) but bounded waits to connect and for response headers.
+var DefaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   10 * time.Second,
+	ResponseHeaderTimeout: 30 * time.Second,
+	MaxIdleConnsPerHost:   8,
+	IdleConnTimeout:       90 * time.Second,
+	ForceAttemptHTTP2:     true,
+}}
+
+// ErrNotServed means the gateway answered but does not serve the content in
+// the requested form (an HTTP error status or a wrong content type).
+var ErrNotServed = errors.New("not served")
+
+// StatusError is an HTTP error answer from a gateway.
+type StatusError struct {
+	Status int
+	Body   string // first bytes of the body, for the message
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if e.Body != "" {
+		msg += ": " + e.Body
+	}
+	return msg
+}
+
+func (e *StatusError) Unwrap() error { return ErrNotServed }
+
+func (g *Gateway) client() *http.Client {
+	if g.Client != nil {
+		return g.Client
+	}
+	return DefaultClient
+}
+
+// String returns the gateway's URL.
+func (g *Gateway) String() string { return g.URL }
+
+// get requests /ipfs/{c}?format=...&... with the given Accept header and
+// returns the body once the status and content type are right.
+func (g *Gateway) get(ctx context.Context, c cid.Cid, query, accept, wantType string) (*http.Response, error) {
+	u := strings.TrimRight(g.URL, "/") + "/ipfs/" + c.String() + "?" + query
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("bad gateway URL %q: %w", g.URL, err)
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := g.client().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return nil, &StatusError{Status: resp.StatusCode, Body: strings.TrimSpace(string(body))}
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != wantType {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: the gateway answered with Content-Type %q instead of %s (it is not a trustless gateway)", ErrNotServed, resp.Header.Get("Content-Type"), wantType)
+	}
+	return resp, nil
+}
+
+// FetchCAR retrieves the whole DAG under root as one CAR
+// (GET /ipfs/{root}?format=car&dag-scope=all) and verifies it while it
+// streams. The Result is never nil: on error it counts what was verified.
+func (g *Gateway) FetchCAR(ctx context.Context, root cid.Cid, opts Options) (*Result, error) {
+	resp, err := g.get(ctx, root, "format=car&dag-scope=all&car-version=1&car-order=dfs&car-dups=n", acceptCAR, carType)
+	if err != nil {
+		return &Result{Root: root}, err
+	}
+	defer resp.Body.Close()
+	return VerifyCAR(resp.Body, root, opts)
+}
+
+// FetchBlock retrieves one block (GET /ipfs/{c}?format=raw) and returns its
+// bytes only if they hash to c.
+func (g *Gateway) FetchBlock(ctx context.Context, c cid.Cid, maxSize int) ([]byte, error) {
+	if maxSize <= 0 {
+		maxSize = DefaultLimits.MaxSectionSize
+	}
+	resp, err := g.get(ctx, c, "format=raw", acceptRaw, rawType)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(maxSize)+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read block %s: %w", c, err)
+	}
+	if len(data) > maxSize {
+		return nil, fmt.Errorf("%w: block %s is larger than %d bytes", ErrMalformed, c, maxSize)
+	}
+	if err := checkHash(c, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// FetchRaw retrieves the DAG under root block by block with ?format=raw,
+// the fallback for gateways that do not serve CARs. Each block is verified
+// before its links are followed; the walk is depth-first, like a CAR. The
+// Result is never nil: on error it counts what was verified.
+func (g *Gateway) FetchRaw(ctx context.Context, root cid.Cid, opts Options) (*Result, error) {
+	lim := opts.Limits.withDefaults()
+	d := newDAG(root, lim.MaxBlocks, opts.OnBlock)
+	res := &Result{Root: root}
+	err := g.walkRaw(ctx, d, lim, &res.Bytes)
+	res.Blocks = d.blocks
+	return res, err
+}
+
+func (g *Gateway) walkRaw(ctx context.Context, d *dag, lim Limits, n *int64) error {
+	stack := []cid.Cid{d.root}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if _, done := d.seen[c.KeyString()]; done {
+			continue
+		}
+		data, err := g.FetchBlock(ctx, c, lim.MaxSectionSize)
+		if err != nil {
+			return fmt.Errorf("block %d (%s): %w", d.blocks+1, c, err)
+		}
+		*n += int64(len(data))
+		var links []cid.Cid
+		if err := forEachLink(c, data, func(l cid.Cid) error { links = append(links, l); return nil }); err != nil {
+			return err
+		}
+		if err := d.add(c, data); err != nil {
+			return err
+		}
+		for i := len(links) - 1; i >= 0; i-- { // first link on top: DFS order
+			if _, owed := d.pending[links[i].KeyString()]; owed {
+				stack = append(stack, links[i])
+			}
+		}
+	}
+	return d.complete()
+}
