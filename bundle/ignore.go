@@ -33,6 +33,10 @@ type ignoreRule struct {
 	line     int
 }
 
+// maxStars bounds the "**" segments in one pattern: matching backtracks over
+// them, so an unbounded number could make matching take exponential time.
+const maxStars = 4
+
 // ParseIgnore reads rules from r. name is used in error messages.
 func ParseIgnore(r io.Reader, name string) (*Ignore, error) {
 	ig := &Ignore{}
@@ -74,11 +78,16 @@ func (ig *Ignore) Add(pattern string, line int) error {
 		r.anchored = true
 	}
 	p = strings.TrimPrefix(p, "/")
+	stars := 0
 	for _, seg := range strings.Split(p, "/") {
-		if seg == "" {
-			continue
+		if seg == "" || (seg == "**" && len(r.segments) > 0 && r.segments[len(r.segments)-1] == "**") {
+			continue // "a//b" is "a/b"; "**/**" is "**"
 		}
-		if seg != "**" {
+		if seg == "**" {
+			if stars++; stars > maxStars {
+				return fmt.Errorf("pattern %q has more than %d '**'", pattern, maxStars)
+			}
+		} else {
 			if _, err := path.Match(seg, ""); err != nil {
 				return fmt.Errorf("bad pattern %q: %w", pattern, err)
 			}

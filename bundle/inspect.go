@@ -39,7 +39,14 @@ type TreeEntry struct {
 const (
 	maxSection = 4 << 20 // a block section; dag-pb/raw blocks above 2 MiB are invalid anyway
 	maxHeader  = 1 << 20
+	// maxEntries bounds the tree listing: a hostile CAR can link the same
+	// folder many times over, so its tree can be exponentially larger than
+	// the CAR itself.
+	maxEntries = 1 << 22
 )
+
+// ErrTooManyEntries is returned when a CAR's tree is larger than Inspect lists.
+var ErrTooManyEntries = fmt.Errorf("the DAG lists more than %d entries", maxEntries)
 
 // blockInfo is what Inspect keeps per block: enough to walk the DAG, never
 // the file data.
@@ -90,6 +97,9 @@ func Inspect(r io.Reader) (*Inspection, error) {
 	}
 	if len(br.Roots) == 1 {
 		in.walk(infos, br.Roots[0], "", map[string]bool{})
+		if len(in.Entries) > maxEntries {
+			return in, ErrTooManyEntries
+		}
 		sortEntries(in.Entries)
 	}
 	return in, nil
@@ -129,6 +139,9 @@ func describe(c cid.Cid, data []byte) *blockInfo {
 
 // walk lists the entry at c (shown as p) and checks its blocks are present.
 func (in *Inspection) walk(infos map[string]*blockInfo, c cid.Cid, p string, seen map[string]bool) {
+	if len(in.Entries) > maxEntries {
+		return
+	}
 	bi, ok := infos[c.KeyString()]
 	if !ok {
 		in.Missing = append(in.Missing, c.String())
