@@ -1,0 +1,87 @@
+package bundle_test
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/dapp-publish/dapp-publish/bundle"
+)
+
+func TestLint(t *testing.T) {
+	index := `<!doctype html><script type="module" src="./assets/app.js"></script>`
+	tests := []struct {
+		name  string
+		files map[string]string
+		opts  bundle.Options
+		want  []string // codes, sorted
+	}{
+		{"clean site", map[string]string{"index.html": index, "404.html": "nf", "assets/app.js": "x"}, bundle.Options{}, nil},
+		{"no index", map[string]string{"app.html": "x"}, bundle.Options{}, []string{"no-index"}},
+		{"absolute URLs", map[string]string{
+			"index.html": "<html>\n<link href=\"/assets/app.css\">\n<a href=\"//cdn.example/x\">ok</a>",
+			"assets/app.css": "body { background: url(/img/bg.png) }", "404.html": "x"}, bundle.Options{},
+			[]string{"absolute-url", "absolute-url"}},
+		{"spa without fallback", map[string]string{"index.html": index}, bundle.Options{}, []string{"spa-no-fallback"}},
+		{"spa with _redirects", map[string]string{"index.html": index, "_redirects": "/* /index.html 200\n"}, bundle.Options{}, nil},
+		{"bad _redirects", map[string]string{"index.html": "x", "_redirects": "# ok\n/a /b 301\nnot-a-path /b\n/c\n/d /e 999\n"}, bundle.Options{},
+			[]string{"redirects-syntax", "redirects-syntax", "redirects-syntax"}},
+		{"_redirects too large", map[string]string{"index.html": "x", "_redirects": strings.Repeat("/a /b 301\n", 7000)}, bundle.Options{}, []string{"redirects-too-large"}},
+		{"_redirects not at root", map[string]string{"index.html": "x", "docs/_redirects": "/a /b"}, bundle.Options{}, []string{"redirects-not-root"}},
+		{"leaks when hidden files are included", map[string]string{
+			"index.html": "x", ".env": "KEY=1", ".git/config": "[core]", "assets/app.js.map": "{}",
+			"deploy.pem": "x", "config.json": "{\"k\": \"-----BEGIN PRIVATE KEY-----\"}"},
+			bundle.Options{IncludeHidden: true},
+			[]string{"leak-env", "leak-git", "leak-key", "leak-private-key", "source-map"}},
+		{"hidden leaks are not packed by default", map[string]string{"index.html": "x", ".env": "KEY=1", ".git/config": "x"}, bundle.Options{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, tt.files)
+			findings, err := bundle.Lint(os.DirFS(dir), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range findings {
+				got = append(got, f.Code)
+			}
+			sort.Strings(got)
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Fatalf("codes %v, want %v\n%v", got, tt.want, findings)
+			}
+		})
+	}
+}
+
+func TestLintLineNumbers(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "<html>\n<body>\n<img src=\"/logo.png\">", "404.html": "x"})
+	findings, err := bundle.Lint(os.DirFS(dir), bundle.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 || findings[0].Path != "index.html" || findings[0].Line != 3 {
+		t.Fatalf("findings %+v, want one at index.html:3", findings)
+	}
+}
+
+func TestDiffExplains(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	writeFiles(t, a, map[string]string{"index.html": "v1", "old.js": "o", "same.css": "s"})
+	writeFiles(t, b, map[string]string{"index.html": "v2", "new.js": "n", "same.css": "s"})
+	ba, _ := pack(t, os.DirFS(a), bundle.Options{}, true)
+	bb, _ := pack(t, os.DirFS(b), bundle.Options{}, true)
+	d := bundle.Compare(bundle.ListingFromManifest("a", ba.Manifest), bundle.ListingFromManifest("b", bb.Manifest))
+	if d.Equal() || strings.Join(d.OnlyA, ",") != "old.js" || strings.Join(d.OnlyB, ",") != "new.js" || len(d.Changed) != 1 || d.Changed[0].Path != "index.html" {
+		t.Fatalf("diff %+v", d)
+	}
+	// Same folder, two profiles: every file has the same bytes and another CID.
+	b0, _ := pack(t, os.DirFS(a), bundle.Options{Profile: bundle.ProfileV0_2015}, true)
+	d = bundle.Compare(bundle.ListingFromManifest("v1", ba.Manifest), bundle.ListingFromManifest("v0", b0.Manifest))
+	if d.Equal() || len(d.SameBytes) != 3 || len(d.Changed) != 0 || len(d.Explanation) != 1 || !strings.Contains(d.Explanation[0], "different CID profiles") {
+		t.Fatalf("profile diff %+v", d)
+	}
+}
