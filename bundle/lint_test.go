@@ -20,7 +20,7 @@ func TestLint(t *testing.T) {
 		{"clean site", map[string]string{"index.html": index, "404.html": "nf", "assets/app.js": "x"}, bundle.Options{}, nil},
 		{"no index", map[string]string{"app.html": "x"}, bundle.Options{}, []string{"no-index"}},
 		{"absolute URLs", map[string]string{
-			"index.html": "<html>\n<link href=\"/assets/app.css\">\n<a href=\"//cdn.example/x\">ok</a>",
+			"index.html":     "<html>\n<link href=\"/assets/app.css\">\n<a href=\"//cdn.example/x\">ok</a>",
 			"assets/app.css": "body { background: url(/img/bg.png) }", "404.html": "x"}, bundle.Options{},
 			[]string{"absolute-url", "absolute-url"}},
 		{"spa without fallback", map[string]string{"index.html": index}, bundle.Options{}, []string{"spa-no-fallback"}},
