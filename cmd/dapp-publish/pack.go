@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -125,7 +126,11 @@ func packToFiles(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options) (*
 		return nil, "", "", withHint(err, "check that the output folder exists and is writable")
 	}
 	defer carFile.Abort()
-	b, err := packWithProgress(c, fsys, opts, carFile)
+	cw := &fileWriter{w: carFile, name: out}
+	b, err := packWithProgress(c, fsys, opts, cw)
+	if cw.err != nil {
+		return nil, "", "", writeErr(out, cw.err)
+	}
 	if err != nil {
 		return nil, "", "", err
 	}
@@ -135,7 +140,7 @@ func packToFiles(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options) (*
 	}
 	defer manFile.Abort()
 	if err := b.Manifest.WriteJSON(manFile); err != nil {
-		return nil, "", "", fmt.Errorf("failed to write %s: %w", man, err)
+		return nil, "", "", writeErr(man, err)
 	}
 	if err := carFile.Commit(); err != nil {
 		return nil, "", "", withHint(err, "check free disk space in the output folder")
@@ -191,4 +196,28 @@ func summarize(items []string, n int) string {
 		return strings.Join(items, ", ")
 	}
 	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
+
+// fileWriter remembers the first write error, so a failed pack reports the
+// output file by its name (not the temporary one) with the OS error.
+type fileWriter struct {
+	w    io.Writer
+	name string
+	err  error
+}
+
+func (f *fileWriter) Write(b []byte) (int, error) {
+	n, err := f.w.Write(b)
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+	return n, err
+}
+
+func writeErr(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return withHint(fmt.Errorf("failed to write %s: %w", name, err), "check free disk space in the output folder; nothing was written")
 }
