@@ -190,7 +190,10 @@ func (c *Client) finish(ctx context.Context, w Writer, ch *Change, h common.Hash
 	return out, c.readBack(ctx, ch)
 }
 
+// waitReceipt polls for the receipt, quickly at first (dev chains and fast
+// L2s mine within a second) and then every poll.
 func waitReceipt(ctx context.Context, w Writer, h common.Hash, poll time.Duration) (*types.Receipt, error) {
+	wait := min(poll, 100*time.Millisecond)
 	for {
 		r, err := w.TransactionReceipt(ctx, h)
 		if err == nil {
@@ -199,9 +202,10 @@ func waitReceipt(ctx context.Context, w Writer, h common.Hash, poll time.Duratio
 		if !errors.Is(err, ethereum.NotFound) {
 			return nil, fmt.Errorf("failed to get the receipt of %s: %w", h.Hex(), err)
 		}
-		if err := sleep(ctx, poll); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("failed to wait for %s to be mined: %w", h.Hex(), err)
 		}
+		wait = min(2*wait, poll)
 	}
 }
 
