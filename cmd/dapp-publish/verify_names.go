@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/dapp-publish/dapp-publish/ens"
+	"github.com/dapp-publish/dapp-publish/verify"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ipfs/go-cid"
+	"github.com/urfave/cli/v2"
+)
+
+// Flags for commands that accept an ENS name (verify, serve). The RPC URL
+// often carries an API key, so it is also read from ETH_RPC_URL and never
+// printed: errors show only its scheme and host.
+func nameFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "rpc", EnvVars: []string{"ETH_RPC_URL"}, Usage: "Ethereum JSON-RPC `URL` for ENS names (env ETH_RPC_URL; prefer the env var when the URL holds an API key)"},
+		&cli.StringFlag{Name: "ens-registry", Value: ens.DefaultRegistry.Hex(), Usage: "ENS registry `ADDRESS` (the default is the same on mainnet and Sepolia)"},
+	}
+}
+
+// target is what the user asked for: a CID, or a name and what it points to.
+type target struct {
+	Name string  // "" for a CID
+	Root cid.Cid // the IPFS root
+}
+
+// looksLikeName reports whether arg is meant as an ENS name, not a CID.
+func looksLikeName(arg string) bool {
+	return strings.Contains(arg, ".") && !strings.Contains(arg, "/")
+}
+
+// parseTarget reads CID, ipfs://CID, /ipfs/CID, or an ENS name, which it
+// resolves through the --rpc node.
+func parseTarget(c *cli.Context, arg string) (target, error) {
+	if !looksLikeName(arg) {
+		content, err := ens.ParseContent(arg)
+		if err != nil {
+			return target{}, usageErr("pass a CID (bafy...), ipfs://CID, /ipfs/CID or an ENS name such as app.eth", "%q is neither a CID nor a name: %v", arg, err)
+		}
+		if content.Namespace != ens.IPFS {
+			return target{}, usageErr("pass an IPFS CID or an ENS name whose contenthash is ipfs://", "%s content is not supported here: only IPFS DAGs are verified and served", content.Namespace)
+		}
+		return target{Root: content.CID}, nil
+	}
+	r, err := ensResolver(c)
+	if err != nil {
+		return target{}, err
+	}
+	root, err := r.ResolveName(c.Context, arg)
+	if err != nil {
+		return target{}, err
+	}
+	return target{Name: arg, Root: root}, nil
+}
+
+// ensResolver returns a NameResolver reading ENS through --rpc.
+func ensResolver(c *cli.Context) (verify.NameResolver, error) {
+	rpc := c.String("rpc")
+	if rpc == "" {
+		return nil, usageErr("pass --rpc URL or set ETH_RPC_URL to an Ethereum JSON-RPC endpoint (mainnet for .eth names)", "resolving an ENS name needs an Ethereum RPC endpoint")
+	}
+	reg := c.String("ens-registry")
+	if !common.IsHexAddress(reg) {
+		return nil, usageErr("pass a 0x-prefixed 20-byte address", "--ens-registry %q is not an address", reg)
+	}
+	client, err := ethclient.DialContext(c.Context, rpc)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("failed to connect to the RPC at %s: %w", redactURL(rpc), redactErr(err, rpc)), "check --rpc / ETH_RPC_URL")
+	}
+	ec := ens.NewClient(client, common.HexToAddress(reg))
+	return verify.NameResolverFunc(func(ctx context.Context, name string) (cid.Cid, error) {
+		return resolveENS(ctx, ec, name, rpc)
+	}), nil
+}
+
+func resolveENS(ctx context.Context, ec *ens.Client, name, rpc string) (cid.Cid, error) {
+	_, content, err := ec.Get(ctx, name)
+	switch {
+	case errors.Is(err, ens.ErrNoResolver):
+		return cid.Undef, withHint(fmt.Errorf("ENS name %s: %w", name, err), "the name has no resolver: set one (e.g. the public resolver) before publishing")
+	case err != nil:
+		return cid.Undef, withHint(fmt.Errorf("failed to read the contenthash of %s via %s: %w", name, redactURL(rpc), redactErr(err, rpc)), "check the name, --rpc / ETH_RPC_URL and --ens-registry")
+	case content.IsZero():
+		return cid.Undef, withHint(fmt.Errorf("ENS name %s has no contenthash", name), "point it at the site first: dapp-publish ens set "+name+" CID")
+	case content.Namespace != ens.IPFS:
+		return cid.Undef, withHint(fmt.Errorf("ENS name %s points to %s, which this command does not verify yet (only ipfs:// content)", name, content), "verify the IPFS copy by its CID instead")
+	}
+	return content.CID, nil
+}
+
+// redactURL keeps only scheme and host: paths and queries often hold keys.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "the configured RPC URL"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// redactErr removes the full RPC URL from an error message.
+func redactErr(err error, rpc string) error {
+	if err == nil || !strings.Contains(err.Error(), rpc) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), rpc, redactURL(rpc)))
+}
