@@ -49,6 +49,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			inspectCommand(),
 			lintCommand(),
 			diffCommand(),
+			pinCommand(),
 			verifyCommand(),
 			ensCommand(),
 		},

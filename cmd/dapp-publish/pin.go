@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/all"
+	"github.com/urfave/cli/v2"
+)
+
+func pinCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "pin",
+		Usage:     "store a bundle on every configured IPFS holder, in parallel, and print a receipt for each",
+		ArgsUsage: "CAR|DIR",
+		Description: "Uploads the bundle (a CAR from `dapp-publish pack`, or a site folder, which is packed first)\n" +
+			"to the providers listed under providers: in the config file: Kubo nodes, IPFS Clusters,\n" +
+			"Pinning Service API services, Pinata, Filebase. All providers run at once; each is\n" +
+			"retried on transient errors (5xx, 429 with Retry-After, dropped connections) and stopped\n" +
+			"after its timeout. A provider that already holds the root is not sent the CAR again.\n\n" +
+			"Tokens come only from environment variables (token: ${VAR}) or files (token_file:),\n" +
+			"never from flags, and are never printed.\n\n" +
+			"Exit status: 0 if every selected provider holds the bundle, 1 if any failed,\n" +
+			"2 for a bad command line or config (nothing is uploaded), 3 for a corrupt CAR.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "config `FILE` (default: " + config.DefaultFile + " in the current folder)", EnvVars: []string{"DAPP_PUBLISH_CONFIG"}},
+			&cli.StringSliceFlag{Name: "provider", Usage: "store only on the provider with this `NAME` (repeatable; default: every configured provider)"},
+			&cli.BoolFlag{Name: "json", Usage: `print {"cid": ..., "receipts": [...]} as JSON`},
+		}, siteFlags()...),
+		Action: pinAction,
+	}
+}
+
+// pinOutput is the --json schema.
+type pinOutput struct {
+	CID      string        `json:"cid"`
+	Receipts []pin.Receipt `json:"receipts"`
+}
+
+func pinAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usageErr("usage: dapp-publish pin CAR|DIR [--provider NAME]...", "pin takes one argument, the CAR file or site folder (got %d)", c.NArg())
+	}
+	cfg, providers, err := pinProviders(c)
+	if err != nil {
+		return err
+	}
+	in, err := openPinInput(c, c.Args().First(), cfg)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	receipts := runPins(c, providers, in.bundle)
+	for i := range receipts {
+		receipts[i].Error = cfg.Redact(receipts[i].Error)
+		for j, w := range receipts[i].Warnings {
+			receipts[i].Warnings[j] = cfg.Redact(w)
+		}
+	}
+	if err := reportPins(c, in.bundle, receipts); err != nil {
+		return err
+	}
+	return pinResult(receipts)
+}
+
+// pinProviders loads the config and builds every selected provider, so that
+// every config problem is reported before any byte is uploaded.
+func pinProviders(c *cli.Context) (*config.Config, []pin.Provider, error) {
+	reg := all.Registry()
+	path, err := config.Discover(c.String("config"), ".")
+	if errors.Is(err, config.ErrNoFile) {
+		return nil, nil, usageErr("create "+config.DefaultFile+" with a providers: list (see `dapp-publish pin --help`), or pass --config FILE",
+			"no config file: %s not found in the current folder", config.DefaultFile)
+	}
+	cfg, err := config.Load(path, config.Options{KnownTypes: reg.Types()})
+	if err != nil {
+		return nil, nil, usageErr("fix the config file; tokens must be ${ENV_VAR} references or token_file paths", "%v", err)
+	}
+	entries, err := cfg.Find(c.StringSlice("provider"))
+	if err != nil {
+		return nil, nil, usageErr("pass a name from the providers: list with --provider", "%v", err)
+	}
+	if len(entries) == 0 {
+		return nil, nil, usageErr("add at least one entry under providers: (name, type, endpoint, token)", "%s lists no providers", path)
+	}
+	var ps []pin.Provider
+	for _, e := range entries {
+		p, err := reg.New(e.Config)
+		if err != nil {
+			return nil, nil, usageErr("fix this entry of the config file", "%s:%d: %v", path, e.Line, cfg.RedactError(err))
+		}
+		ps = append(ps, pin.Wrap(p, e.Policy))
+	}
+	return cfg, ps, nil
+}
+
+// runPins runs every provider at once, with a live line of bytes sent per
+// provider on a terminal.
+func runPins(c *cli.Context, ps []pin.Provider, b pin.Bundle) []pin.Receipt {
+	prog := newPinProgress(c.App.ErrWriter, ps, b.Size)
+	defer prog.stop()
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	return pin.Run(ctx, ps, b, prog.add)
+}
+
+func reportPins(c *cli.Context, b pin.Bundle, rs []pin.Receipt) error {
+	_ = ghOutput("cid", b.Root.String())
+	if c.Bool("json") {
+		return printJSON(c.App.Writer, pinOutput{CID: b.Root.String(), Receipts: rs})
+	}
+	w := c.App.Writer
+	for _, r := range rs {
+		fmt.Fprintln(w, receiptLine(r))
+		for _, warn := range r.Warnings {
+			fmt.Fprintf(w, "  warning: %s\n", warn)
+		}
+	}
+	return nil
+}
+
+func receiptLine(r pin.Receipt) string {
+	took := r.Finished.Sub(r.Started).Round(10 * time.Millisecond)
+	if r.Status != pin.StatusPinned {
+		return fmt.Sprintf("FAILED  %s (%s): %s", r.Provider, r.Type, r.Error)
+	}
+	sent := humanBytes(r.BytesSent) + " sent"
+	if r.Skipped {
+		sent = "already held, nothing sent"
+	}
+	line := fmt.Sprintf("pinned  %s (%s) %s  %s in %s", r.Provider, r.Type, r.CID, sent, took)
+	if len(r.Endpoints) > 0 {
+		line += "  " + r.Endpoints[0]
+	}
+	return line
+}
+
+// pinResult turns failed receipts into the command's error (exit 1).
+func pinResult(rs []pin.Receipt) error {
+	var failed []string
+	unauthorized := false
+	for _, r := range rs {
+		if r.Status != pin.StatusPinned {
+			failed = append(failed, r.Provider)
+			unauthorized = unauthorized || strings.Contains(r.Error, "rejected the token") || strings.Contains(r.Error, "no token is configured")
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	hint := "see each provider's error above; transient errors were already retried"
+	if unauthorized {
+		hint = "a provider rejected its token: check the environment variable or token_file named in its error"
+	}
+	return withHint(fmt.Errorf("%d of %d providers do not hold the bundle: %s", len(failed), len(rs), strings.Join(failed, ", ")), hint)
+}
+
+// pinInput is the bundle to pin and what to clean up afterwards.
+type pinInput struct {
+	bundle pin.Bundle
+	close  func()
+}
+
+func openPinInput(c *cli.Context, arg string, cfg *config.Config) (*pinInput, error) {
+	fi, err := os.Stat(arg)
+	if err != nil {
+		return nil, usageErr("pass a CAR file made by `dapp-publish pack`, or the built site folder", "cannot read %s: %v", arg, errors.Unwrap(err))
+	}
+	if fi.IsDir() {
+		return packForPin(c, arg, cfg)
+	}
+	return openCARForPin(c.App.ErrWriter, arg)
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/ipfs/go-cid"
+	carv2 "github.com/ipld/go-car/v2"
+	"github.com/urfave/cli/v2"
+)
+
+// packForPin packs a site folder into a temporary CAR that is removed when
+// the command ends. The config's profile applies unless --profile is given.
+func packForPin(c *cli.Context, dir string, cfg *config.Config) (*pinInput, error) {
+	opts, err := packOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	if !c.IsSet("profile") && cfg.Profile != "" {
+		if opts.Profile, err = bundle.LookupProfile(cfg.Profile); err != nil {
+			return nil, usageErr("fix profile: in the config file", "%s: %v", cfg.Path, err)
+		}
+	}
+	fsys, closeSite, err := openSite(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer closeSite()
+	tmp, err := os.CreateTemp("", "dapp-publish-*.car")
+	if err != nil {
+		return nil, fmt.Errorf("failed to create a temporary CAR: %w", err)
+	}
+	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	b, err := packWithProgress(c, fsys, opts, tmp)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	return &pinInput{bundle: pin.Bundle{Root: b.Root, Name: dir, CAR: tmp, Size: b.CARSize}, close: cleanup}, nil
+}
+
+// openCARForPin opens a CAR and checks it before anything is uploaded: one
+// root, every block hashing to its CID, the root block present. Holders
+// check completeness themselves when they pin the root.
+func openCARForPin(stderr io.Writer, path string) (*pinInput, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("pass a CAR file made by `dapp-publish pack`", "cannot open %s: %v", path, errors.Unwrap(err))
+	}
+	root, err := checkCAR(f)
+	if err != nil {
+		f.Close()
+		return nil, checkErr(fmt.Errorf("%s is not a valid CAR: %w", path, err), "re-create it with `dapp-publish pack DIR -o "+path+"`, or pass the site folder instead")
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &pinInput{bundle: pin.Bundle{Root: root, Name: path, CAR: f, Size: fi.Size()}, close: func() { f.Close() }}, nil
+}
+
+func checkCAR(f *os.File) (cid.Cid, error) {
+	br, err := carv2.NewBlockReader(bufio.NewReaderSize(io.NewSectionReader(f, 0, 1<<62), 1<<20))
+	if err != nil {
+		return cid.Undef, err
+	}
+	if len(br.Roots) != 1 {
+		return cid.Undef, fmt.Errorf("it names %d roots; a bundle has exactly one", len(br.Roots))
+	}
+	root, sawRoot, blocks := br.Roots[0], false, 0
+	for {
+		blk, err := br.Next() // verifies the block against its CID
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return cid.Undef, fmt.Errorf("after %d blocks: %w", blocks, err)
+		}
+		blocks++
+		sawRoot = sawRoot || pin.SameCID(blk.Cid(), root)
+	}
+	if !sawRoot {
+		return cid.Undef, fmt.Errorf("it does not contain its root block %s", root)
+	}
+	return root, nil
+}
+
+// pinProgress shows, on a terminal, one line with the share of the CAR each
+// provider has sent so far. Elsewhere (CI logs) it prints nothing: the
+// receipts are the plain lines.
+type pinProgress struct {
+	w     io.Writer
+	names []string
+	sent  map[string]*atomic.Int64
+	total int64
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+func newPinProgress(w io.Writer, ps []pin.Provider, total int64) *pinProgress {
+	p := &pinProgress{w: w, sent: map[string]*atomic.Int64{}, total: total, done: make(chan struct{})}
+	for _, pr := range ps {
+		p.names = append(p.names, pr.Name())
+		p.sent[pr.Name()] = new(atomic.Int64)
+	}
+	if isTerminal(w) && total > 0 {
+		p.wg.Add(1)
+		go p.loop()
+	}
+	return p
+}
+
+func (p *pinProgress) add(name string, n int64) {
+	if s := p.sent[name]; s != nil {
+		s.Add(n)
+	}
+}
+
+func (p *pinProgress) loop() {
+	defer p.wg.Done()
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			fmt.Fprint(p.w, "\r\033[K")
+			return
+		case <-t.C:
+			fmt.Fprint(p.w, "\r\033[K"+p.line())
+		}
+	}
+}
+
+func (p *pinProgress) line() string {
+	var parts []string
+	for _, n := range p.names {
+		s := p.sent[n].Load()
+		parts = append(parts, fmt.Sprintf("%s %s/%s", n, humanBytes(s), humanBytes(p.total)))
+	}
+	return "pinning: " + strings.Join(parts, " | ")
+}
+
+func (p *pinProgress) stop() {
+	close(p.done)
+	p.wg.Wait()
+}

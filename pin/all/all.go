@@ -1,0 +1,15 @@
+// Package all lists every IPFS provider type the program can build: one
+// explicit registry, no init() side effects.
+package all
+
+import (
+	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/kubo"
+)
+
+// Registry returns a registry with every provider type.
+func Registry() *pin.Registry {
+	r := pin.NewRegistry()
+	r.Register(kubo.Type, kubo.New)
+	return r
+}
