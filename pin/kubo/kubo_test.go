@@ -136,3 +136,21 @@ func TestBadEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestFaults injects each fault through a proxy in front of a real Kubo.
+func TestFaults(t *testing.T) {
+	k := testpeers.StartKubo(t)
+	pintest.RunFaults(t, pintest.FaultOptions{
+		Target:     k.API,
+		UploadPath: "/api/v0/dag/import",
+		TokenFrom:  "KUBO_TOKEN",
+		New: func(t *testing.T, endpoint string) pin.Provider {
+			p, err := kubo.New(pin.Config{Name: "own-node", Endpoint: endpoint, Token: "t0ken-value", TokenFrom: "KUBO_TOKEN"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
+		Pins: func(t *testing.T, root cid.Cid) int { return recursivePins(t, k, root) },
+	})
+}
