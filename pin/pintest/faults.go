@@ -183,4 +183,3 @@ func (f *faultSuite) onePin(t *testing.T, b *Bundle) {
 		t.Errorf("holder has %d pins of %s after a retried upload, want 1", n, b.Root)
 	}
 }
-
