@@ -72,7 +72,7 @@ func (c *innerCollector) RemoveMany(context.Context, []cid.Cid) error { return n
 
 // hashFile imports one file with the profile's settings, filling e.node,
 // e.inner and e.sha256.
-func hashFile(fsys fs.FS, e *entry, p Profile, onBytes func(int64)) error {
+func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64)) error {
 	f, err := fsys.Open(srcPath(e.src))
 	if err != nil {
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
@@ -81,11 +81,11 @@ func hashFile(fsys fs.FS, e *entry, p Profile, onBytes func(int64)) error {
 
 	// For a one-leaf raw file the leaf's own SHA-256 is the file's: skip the
 	// second hash. Otherwise hash the file bytes as they stream by.
-	var fileHash hash.Hash
+	var h hash.Hash
 	var r io.Reader = &countingReader{r: f, onBytes: onBytes}
-	if !(p.RawLeaves && e.size <= p.ChunkSize) {
-		fileHash = sha256.New()
-		r = io.TeeReader(r, fileHash)
+	if fileHash && !(p.RawLeaves && e.size <= p.ChunkSize) {
+		h = sha256.New()
+		r = io.TeeReader(r, h)
 	}
 	col := &innerCollector{nodes: map[string][]byte{}}
 	params := helpers.DagBuilderParams{
@@ -112,10 +112,11 @@ func hashFile(fsys fs.FS, e *entry, p Profile, onBytes func(int64)) error {
 	}
 	e.node = nodeRef{cid: root.Cid(), tsize: size}
 	e.inner = col.nodes
-	if fileHash != nil {
-		copy(e.sha256[:], fileHash.Sum(nil))
-	} else {
-		copy(e.sha256[:], root.Cid().Hash()[2:]) // sha2-256 multihash: 0x12 0x20 <digest>
+	switch {
+	case h != nil:
+		e.sha256 = h.Sum(nil)
+	case fileHash:
+		e.sha256 = []byte(root.Cid().Hash()[2:]) // sha2-256 multihash: 0x12 0x20 <digest>
 	}
 	return nil
 }
@@ -137,7 +138,7 @@ func (c *countingReader) Read(b []byte) (int, error) {
 
 // hashFiles hashes all files with up to workers in parallel. The first error
 // stops the others.
-func hashFiles(ctx context.Context, fsys fs.FS, files []*entry, p Profile, workers int, onBytes func(int64)) error {
+func hashFiles(ctx context.Context, fsys fs.FS, files []*entry, p Profile, workers int, fileHash bool, onBytes func(int64)) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan *entry)
@@ -147,7 +148,7 @@ func hashFiles(ctx context.Context, fsys fs.FS, files []*entry, p Profile, worke
 		go func() {
 			defer wg.Done()
 			for e := range work {
-				if err := hashFile(fsys, e, p, onBytes); err != nil {
+				if err := hashFile(fsys, e, p, fileHash, onBytes); err != nil {
 					cancel(err)
 				}
 			}

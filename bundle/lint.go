@@ -118,23 +118,46 @@ func (l *linter) checkFile(e *entry) error {
 		return nil
 	case ext == ".html" || ext == ".htm":
 		return l.scan(e, func(line string, n int) {
-			if m := absAttrRE.FindString(line); m != "" {
-				l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways (/ipfs/<cid>/...): use relative URLs (Vite: base: './')", strings.TrimSpace(m)))
+			// Cheap substring tests first: the regexps run on few lines.
+			if hasAbsQuote(line) {
+				if m := absAttrRE.FindString(line); m != "" {
+					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways (/ipfs/<cid>/...): use relative URLs (Vite: base: './')", strings.TrimSpace(m)))
+				}
 			}
-			if e.path == "index.html" && moduleRE.MatchString(line) {
+			if e.path == "index.html" && strings.Contains(line, "module") && moduleRE.MatchString(line) {
 				l.spa = true
 			}
 		})
 	case ext == ".css":
 		return l.scan(e, func(line string, n int) {
-			if m := absCSSRE.FindString(line); m != "" {
-				l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways: use a relative url()", m))
+			if strings.Contains(line, "url(") {
+				if m := absCSSRE.FindString(line); m != "" {
+					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways: use a relative url()", m))
+				}
 			}
 		})
 	case e.size <= scanLimit && (ext == "" || ext == ".pem" || ext == ".key" || ext == ".txt" || ext == ".json" || ext == ".js" || strings.HasPrefix(name, ".env")):
 		return l.scanSecrets(e)
 	}
 	return nil
+}
+
+// hasAbsQuote reports whether line has a quote followed by "/" (not "//"),
+// the shape of every absolute URL attribute.
+func hasAbsQuote(line string) bool {
+	for _, q := range []string{`"/`, `'/`} {
+		for rest := line; ; {
+			i := strings.Index(rest, q)
+			if i < 0 {
+				break
+			}
+			if i+2 >= len(rest) || rest[i+2] != '/' {
+				return true
+			}
+			rest = rest[i+2:]
+		}
+	}
+	return false
 }
 
 // checkLeak flags files that should never be published.
@@ -163,7 +186,7 @@ func containsString(list []string, s string) bool {
 
 func (l *linter) scanSecrets(e *entry) error {
 	return l.scan(e, func(line string, n int) {
-		if privKeyRE.MatchString(line) {
+		if strings.Contains(line, "PRIVATE KEY-----") && privKeyRE.MatchString(line) {
 			l.add("leak-private-key", e.path, n, "contains a PEM private key")
 		}
 	})

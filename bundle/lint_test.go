@@ -72,14 +72,14 @@ func TestDiffExplains(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	writeFiles(t, a, map[string]string{"index.html": "v1", "old.js": "o", "same.css": "s"})
 	writeFiles(t, b, map[string]string{"index.html": "v2", "new.js": "n", "same.css": "s"})
-	ba, _ := pack(t, os.DirFS(a), bundle.Options{}, true)
-	bb, _ := pack(t, os.DirFS(b), bundle.Options{}, true)
+	ba, _ := pack(t, os.DirFS(a), bundle.Options{FileHashes: true}, true)
+	bb, _ := pack(t, os.DirFS(b), bundle.Options{FileHashes: true}, true)
 	d := bundle.Compare(bundle.ListingFromManifest("a", ba.Manifest), bundle.ListingFromManifest("b", bb.Manifest))
 	if d.Equal() || strings.Join(d.OnlyA, ",") != "old.js" || strings.Join(d.OnlyB, ",") != "new.js" || len(d.Changed) != 1 || d.Changed[0].Path != "index.html" {
 		t.Fatalf("diff %+v", d)
 	}
 	// Same folder, two profiles: every file has the same bytes and another CID.
-	b0, _ := pack(t, os.DirFS(a), bundle.Options{Profile: bundle.ProfileV0_2015}, true)
+	b0, _ := pack(t, os.DirFS(a), bundle.Options{Profile: bundle.ProfileV0_2015, FileHashes: true}, true)
 	d = bundle.Compare(bundle.ListingFromManifest("v1", ba.Manifest), bundle.ListingFromManifest("v0", b0.Manifest))
 	if d.Equal() || len(d.SameBytes) != 3 || len(d.Changed) != 0 || len(d.Explanation) != 1 || !strings.Contains(d.Explanation[0], "different CID profiles") {
 		t.Fatalf("profile diff %+v", d)

@@ -36,7 +36,7 @@ type FileEntry struct {
 	Path   string `json:"path"`
 	Size   int64  `json:"size"`
 	CID    string `json:"cid"`
-	SHA256 string `json:"sha256"`
+	SHA256 string `json:"sha256,omitempty"` // empty only for pack --only-hash
 }
 
 // ReadManifest decodes and checks a manifest.
@@ -53,6 +53,9 @@ func ReadManifest(r io.Reader) (*Manifest, error) {
 		return nil, fmt.Errorf("manifest has no root CID")
 	}
 	for _, f := range m.Files {
+		if f.SHA256 == "" {
+			continue
+		}
 		if _, err := hex.DecodeString(f.SHA256); err != nil || len(f.SHA256) != 64 {
 			return nil, fmt.Errorf("manifest entry %q: bad sha256 %q", f.Path, f.SHA256)
 		}

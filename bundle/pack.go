@@ -21,6 +21,11 @@ type Options struct {
 	// CAR receives the CARv1 bytes. Nil computes the CIDs only (--only-hash).
 	CAR io.Writer
 
+	// FileHashes computes every file's SHA-256 for the Manifest even when
+	// CAR is nil. With a CAR they are always computed. Without either the
+	// Manifest's sha256 fields are empty, and hashing costs half as much.
+	FileHashes bool
+
 	IncludeHidden bool          // also pack names starting with '.'
 	Ignore        *Ignore       // rules applied in addition to the site's IgnoreFile
 	NoIgnoreFile  bool          // do not read IgnoreFile from the site root
@@ -72,7 +77,8 @@ func Pack(ctx context.Context, fsys fs.FS, opts Options) (*Bundle, error) {
 		}
 		return func(n int64) { opts.Progress(phase, n) }
 	}
-	if err := hashFiles(ctx, fsys, w.files, p, workers, progress("hash")); err != nil {
+	fileHashes := opts.CAR != nil || opts.FileHashes
+	if err := hashFiles(ctx, fsys, w.files, p, workers, fileHashes, progress("hash")); err != nil {
 		return nil, err
 	}
 	dirs := &dirCollector{nodes: map[string][]byte{}}
@@ -149,7 +155,11 @@ func manifestFor(b *Bundle, root *entry, tool string) *Manifest {
 				walk(c)
 				continue
 			}
-			m.Files = append(m.Files, FileEntry{Path: c.path, Size: c.size, CID: c.node.cid.String(), SHA256: hex.EncodeToString(c.sha256[:])})
+			fe := FileEntry{Path: c.path, Size: c.size, CID: c.node.cid.String()}
+			if c.sha256 != nil {
+				fe.SHA256 = hex.EncodeToString(c.sha256)
+			}
+			m.Files = append(m.Files, fe)
 		}
 	}
 	walk(root)

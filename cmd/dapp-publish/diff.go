@@ -107,6 +107,7 @@ func listFolder(c *cli.Context, dir, profile string) (*bundle.Listing, error) {
 		return nil, err
 	}
 	defer closeSite()
+	opts.FileHashes = true // to tell "same bytes, other settings" from "changed"
 	b, err := bundle.Pack(context.Background(), fsys, opts)
 	if err != nil {
 		return nil, siteError(dir, err)
