@@ -48,7 +48,7 @@ type entry struct {
 
 	// Results of hashing (files) or building (directories).
 	node   nodeRef
-	sha256 []byte // nil when not computed
+	sha256 []byte            // nil when not computed
 	inner  map[string][]byte // file DAG nodes above the leaves, by CID key
 }
 
