@@ -51,6 +51,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			diffCommand(),
 			pinCommand(),
 			verifyCommand(),
+			serveCommand(),
 			ensCommand(),
 		},
 	}
