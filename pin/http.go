@@ -1,11 +1,13 @@
 package pin
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -56,6 +58,7 @@ func (c Config) Do(req *http.Request, op string, msg func([]byte) string) (*http
 		RetryAfter: ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	if msg != nil {
 		he.Message = msg(body)
+		he.Structured = he.Message != ""
 	}
 	if he.Message == "" {
 		he.Message = firstLine(body)
@@ -82,4 +85,24 @@ func ReadError(name, op string, err error) error {
 		return fmt.Errorf("%s: %s: %w", name, op, err)
 	}
 	return Transient(fmt.Errorf("%s: failed to read %s answer: %w", name, op, err), 0)
+}
+
+// MultipartCAR returns a multipart/form-data body with the CAR as one file
+// part (form field "file"), preceded by the given plain fields, as
+// head + CAR + tail, with its exact length and content type. The CAR is
+// streamed from b.Reader, never held in memory, and the request can carry a
+// Content-Length like `curl -F` does instead of chunked encoding.
+func MultipartCAR(b Bundle, filename string, fields ...[2]string) (io.Reader, int64, string) {
+	var head bytes.Buffer
+	mw := multipart.NewWriter(&head)
+	for _, f := range fields {
+		_ = mw.WriteField(f[0], f[1])
+	}
+	_, _ = mw.CreateFormFile("file", filename)
+	h := bytes.Clone(head.Bytes())
+	head.Reset()
+	_ = mw.Close()
+	tail := bytes.Clone(head.Bytes())
+	size := int64(len(h)) + b.Size + int64(len(tail))
+	return io.MultiReader(bytes.NewReader(h), b.Reader(), bytes.NewReader(tail)), size, mw.FormDataContentType()
 }

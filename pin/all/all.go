@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/cluster"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
 )
 
@@ -11,5 +12,6 @@ import (
 func Registry() *pin.Registry {
 	r := pin.NewRegistry()
 	r.Register(kubo.Type, kubo.New)
+	r.Register(cluster.Type, cluster.New)
 	return r
 }

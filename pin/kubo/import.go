@@ -17,7 +17,7 @@ import (
 // our root, pinned without error.
 func (p *Provider) importCAR(ctx context.Context, b pin.Bundle) error {
 	q := url.Values{"pin-roots": {"true"}, "stats": {"true"}}
-	body, size, ct := multipartCAR(b, "bundle.car")
+	body, size, ct := pin.MultipartCAR(b, "bundle.car")
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+"/api/v0/dag/import?"+q.Encode(), body)
 	if err != nil {
 		return pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))

@@ -4,13 +4,11 @@
 package kubo
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -201,20 +199,4 @@ func reclassify(err error) error {
 		return pin.Permanent(he)
 	}
 	return err
-}
-
-// multipartCAR returns the multipart/form-data body for one CAR file part
-// as head + CAR + tail, and its exact length: the CAR is streamed from disk,
-// never held in memory, and the request carries a Content-Length like
-// `curl -F` does (no chunked encoding).
-func multipartCAR(b pin.Bundle, name string) (body io.Reader, size int64, contentType string) {
-	var head bytes.Buffer
-	mw := multipart.NewWriter(&head)
-	_, _ = mw.CreateFormFile("file", name)
-	h := bytes.Clone(head.Bytes())
-	head.Reset()
-	_ = mw.Close()
-	tail := bytes.Clone(head.Bytes())
-	size = int64(len(h)) + b.Size + int64(len(tail))
-	return io.MultiReader(bytes.NewReader(h), b.Reader(), bytes.NewReader(tail)), size, mw.FormDataContentType()
 }

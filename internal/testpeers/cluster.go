@@ -1,0 +1,152 @@
+package testpeers
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Cluster is a running single-peer IPFS Cluster (ipfs-cluster-service) with
+// its own Kubo daemon, everything on 127.0.0.1.
+type Cluster struct {
+	Kubo   *Kubo  // the cluster's IPFS node (its gateway serves what the cluster pins)
+	REST   string // REST API base URL (POST /add, GET /pins/<cid>)
+	PinSvc string // Pinning Service API base URL (/pins)
+	Proxy  string // IPFS proxy base URL
+	Dir    string // the cluster's config folder
+	// User and Password are the basic-auth credentials of the REST and
+	// Pinning Service APIs, when ClusterOptions.BasicAuth was set.
+	User, Password string
+	stop           func()
+}
+
+// ClusterOptions configures StartCluster.
+type ClusterOptions struct {
+	// BasicAuth protects the REST and Pinning Service APIs with this user
+	// and password (the password is the test's own).
+	BasicAuth [2]string
+}
+
+// StartCluster starts IPFS Cluster with its own offline Kubo. IPFS Cluster
+// probes NAT gateways unconditionally, so it refuses to start unless the test
+// runs in a loopback-only network namespace (RequireIsolated). Everything is
+// stopped by process id when the test ends.
+func StartCluster(t testing.TB, opts ClusterOptions) *Cluster {
+	t.Helper()
+	RequireIsolated(t)
+	bin := Path(t, "DAPP_PUBLISH_CLUSTER_SERVICE")
+	k := StartKubo(t)
+	c := &Cluster{Kubo: k, Dir: filepath.Join(t.TempDir(), "cluster"), User: opts.BasicAuth[0], Password: opts.BasicAuth[1]}
+	initCmd := exec.Command(bin, "--config", c.Dir, "init", "--consensus", "crdt")
+	if out, err := initCmd.CombinedOutput(); err != nil {
+		t.Fatalf("ipfs-cluster-service init: %v\n%s", err, out)
+	}
+	if err := c.configure(t, k); err != nil {
+		t.Fatalf("configuring IPFS Cluster: %v", err)
+	}
+	c.start(t, bin)
+	return c
+}
+
+// configure rewrites service.json: every listener on 127.0.0.1 and a free
+// port, no mDNS, no relay, the connector and proxy pointed at our Kubo.
+func (c *Cluster) configure(t testing.TB, k *Kubo) error {
+	path := filepath.Join(c.Dir, "service.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return err
+	}
+	kuboAddr, err := multiaddrOf(k.API)
+	if err != nil {
+		return err
+	}
+	ports := map[string]int{"swarm": FreePort(t), "rest": FreePort(t), "pinsvc": FreePort(t), "proxy": FreePort(t)}
+	local := func(name string) string { return fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", ports[name]) }
+	cl := cfg["cluster"].(map[string]any)
+	cl["listen_multiaddress"] = []string{local("swarm")}
+	cl["enable_relay_hop"] = false
+	cl["mdns_interval"] = "0s"
+	api := cfg["api"].(map[string]any)
+	rest, pinsvc, proxy := api["restapi"].(map[string]any), api["pinsvcapi"].(map[string]any), api["ipfsproxy"].(map[string]any)
+	rest["http_listen_multiaddress"] = local("rest")
+	pinsvc["http_listen_multiaddress"] = local("pinsvc")
+	proxy["listen_multiaddress"] = local("proxy")
+	proxy["node_multiaddress"] = kuboAddr
+	if c.User != "" {
+		creds := map[string]string{c.User: c.Password}
+		rest["basic_auth_credentials"] = creds
+		pinsvc["basic_auth_credentials"] = creds
+	}
+	conn := cfg["ipfs_connector"].(map[string]any)["ipfshttp"].(map[string]any)
+	conn["node_multiaddress"] = kuboAddr
+	conn["pin_timeout"] = "20s" // an offline node fails fast on missing blocks anyway
+	c.REST = fmt.Sprintf("http://127.0.0.1:%d", ports["rest"])
+	c.PinSvc = fmt.Sprintf("http://127.0.0.1:%d", ports["pinsvc"])
+	c.Proxy = fmt.Sprintf("http://127.0.0.1:%d", ports["proxy"])
+	out, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o600)
+}
+
+func multiaddrOf(base string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/ip4/%s/tcp/%s", u.Hostname(), u.Port()), nil
+}
+
+func (c *Cluster) start(t testing.TB, bin string) {
+	t.Helper()
+	cmd := exec.Command(bin, "--config", c.Dir, "daemon")
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting ipfs-cluster-service: %v", err)
+	}
+	c.stop = stopOnCleanup(t, cmd)
+	t.Cleanup(func() { pw.Close() })
+	ready := make(chan struct{})
+	var mu sync.Mutex
+	var log strings.Builder
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		once := sync.Once{}
+		for sc.Scan() {
+			mu.Lock()
+			if log.Len() < 64<<10 {
+				log.WriteString(sc.Text() + "\n")
+			}
+			mu.Unlock()
+			if strings.Contains(sc.Text(), "IPFS Cluster is READY") {
+				once.Do(func() { close(ready) })
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(60 * time.Second):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("IPFS Cluster not ready after 60s:\n%s", log.String())
+	}
+}
+
+// Stop stops the cluster daemon now.
+func (c *Cluster) Stop() { c.stop() }
