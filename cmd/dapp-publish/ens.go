@@ -528,6 +528,8 @@ func ensError(err error) error {
 		return checkErr(err, "the key must belong to an owner or a registered delegate of the Safe")
 	case errors.As(err, &sse):
 		return withHint(err, "check --safe-service and --safe")
+	case errors.Is(err, ens.ErrUnsupportedNamespace), errors.Is(err, ens.ErrInvalidContent):
+		return checkErr(err, "the record holds a value dapp-publish does not decode (it reads ipfs, ipns and arweave); the raw bytes are in the message")
 	case errors.Is(err, context.DeadlineExceeded):
 		return withHint(err, "raise --timeout, or check the RPC endpoint")
 	}

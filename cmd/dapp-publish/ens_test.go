@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dapp-publish/dapp-publish/ens"
 	"github.com/dapp-publish/dapp-publish/ens/enstest"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/ethereum/go-ethereum/common"
@@ -250,5 +251,17 @@ func TestENSViaSafe(t *testing.T) {
 	code, _, errOut = c.run(t, "ens", "set", "dao.eth", ensTestCIDv1, "--via", "safe", "--safe", safe.Address.Hex(), "--safe-service", svc.URL, "--chain-id", "31337")
 	if code != exitCheck || !strings.Contains(errOut, "not an owner or delegate") || !strings.Contains(errOut, "hint:") {
 		t.Errorf("non-owner proposer: exit %d %s", code, errOut)
+	}
+}
+
+// A record in a namespace we do not decode (swarm) is reported as such by
+// ens get, with its bytes, instead of as an RPC problem.
+func TestENSGetUndecodable(t *testing.T) {
+	c := newENSCLI(t)
+	swarm := common.FromHex("e40101fa011b20d1de9994b4d039f6548d191eb26786769f580809256b4685ef316805265ea162")
+	c.anvil.Call(t, c.anvil.Key(t, 1), c.ens.Resolver, c.ens.ResolverABI, "setContenthash", ens.Namehash("app.eth"), swarm)
+	code, _, errOut := c.run(t, "ens", "get", "app.eth")
+	if code != exitCheck || !strings.Contains(errOut, "e40101fa") || !strings.Contains(errOut, "does not decode") {
+		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }
