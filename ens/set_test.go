@@ -9,6 +9,7 @@ import (
 
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
@@ -236,5 +237,55 @@ func TestTransactionReverted(t *testing.T) {
 	rcpt, err := c.client.Send(ctx, ch, c.anvil.Key(t, 1), opts)
 	if !errors.Is(err, ErrReverted) || rcpt == nil || rcpt.TxHash == (common.Hash{}) {
 		t.Fatalf("send = %+v, %v; want ErrReverted with the tx hash", rcpt, err)
+	}
+}
+
+// stubNameWrapper returns EVM runtime code that answers any call whose first
+// argument is node with owner, and anything else with the zero address: the
+// smallest stand-in for NameWrapper.ownerOf(uint256) (no NameWrapper artifact
+// is published on npm in a form these tests can deploy).
+func stubNameWrapper(node common.Hash, owner common.Address) []byte {
+	code := []byte{0x60, 0x04, 0x35, 0x7f} // CALLDATALOAD(4), PUSH32
+	code = append(code, node[:]...)
+	code = append(code, 0x14, 0x60, 0x2d, 0x57) // EQ, PUSH1 0x2d, JUMPI
+	code = append(code, 0x60, 0x20, 0x60, 0x00, 0xf3, 0x5b, 0x73)
+	code = append(code, owner[:]...)
+	return append(code, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3)
+}
+
+// A wrapped name: the registry owner is the NameWrapper, the writer is
+// NameWrapper.ownerOf(node). The 0.3.1 PublicResolver predates NameWrapper,
+// so the eth_call simulation refuses the write before anything is signed.
+func TestWrappedName(t *testing.T) {
+	c := newChain(t)
+	ctx := ctxT(t)
+	wrapper := common.HexToAddress("0x00000000000000000000000000000000000a11ce")
+	node := Namehash("wrapped.eth")
+	holder := c.anvil.Address(t, 2)
+	if err := c.anvil.RPC.Call(nil, "anvil_setCode", wrapper, hexutil.Encode(stubNameWrapper(node, holder))); err != nil {
+		t.Fatal(err)
+	}
+	c.ens.Register(t, "wrapped.eth", c.ens.Resolver, wrapper)
+	c.client.NameWrapper = wrapper
+	r, err := c.client.Lookup(ctx, "wrapped.eth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Wrapped || r.Owner != holder || r.RegistryOwner != wrapper {
+		t.Fatalf("record = %+v, want wrapped, owner %s", r, holder.Hex())
+	}
+	if err := c.client.Authorise(ctx, r, c.anvil.Address(t, 1)); err == nil || !strings.Contains(err.Error(), "NameWrapper owner "+holder.Hex()) {
+		t.Errorf("authorise non-holder: %v", err)
+	}
+	ch, err := c.client.Plan(ctx, "wrapped.eth", mustContent(t, vecIPFSv1), testpeers.AnvilChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.nonce(t, 2)
+	if _, err := c.client.Send(ctx, ch, c.anvil.Key(t, 2), fast); !errors.Is(err, ErrSimulationFailed) {
+		t.Fatalf("send = %v, want ErrSimulationFailed", err)
+	}
+	if c.nonce(t, 2) != n {
+		t.Error("a transaction was sent")
 	}
 }

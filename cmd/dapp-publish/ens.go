@@ -341,8 +341,12 @@ func setViaSafe(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey
 	res.Safe, res.SafeTxHash, res.SafeNonce, res.Proposer = safe.Hex(), p.SafeTxHash.Hex(), &nonce, p.Sender.Hex()
 	_ = ghSummary(ens.Summary(ch, ens.SummaryInput{Commit: c.String("commit"), Proposal: p}))
 	_ = ghOutput("ens_safe_tx_hash", res.SafeTxHash)
-	return reportSet(c, *res, fmt.Sprintf("proposed to Safe %s: %s -> %s\nsafeTxHash %s, nonce %d; %d signature(s) needed, confirm and execute it in the Safe app",
-		res.Safe, res.Old, res.New, res.SafeTxHash, nonce, p.Threshold))
+	msg := fmt.Sprintf("proposed to Safe %s: %s -> %s\nsafeTxHash %s, nonce %d; %d signature(s) needed, confirm and execute it in the Safe app",
+		res.Safe, res.Old, res.New, res.SafeTxHash, nonce, p.Threshold)
+	if !p.SenderIsOwner {
+		msg += "\nnote: the proposer " + p.Sender.Hex() + " is a delegate, not an owner: its signature does not count toward the threshold"
+	}
+	return reportSet(c, *res, msg)
 }
 
 func safeService(c *cli.Context, chainID *big.Int) (*ens.SafeService, error) {
