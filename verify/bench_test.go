@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/ipfs/go-cid"
 )
 
@@ -98,23 +101,72 @@ func packToFile(site, carPath string) (cid.Cid, error) {
 }
 
 // BenchmarkVerifyCAR verifies the benchmark CAR from a local file (in the
-// page cache after the first run): hashing every block and checking the DAG.
+// page cache after the first run): hashing every block and checking the DAG,
+// with the default hashing workers (GOMAXPROCS) and with one.
 func BenchmarkVerifyCAR(b *testing.B) {
 	root, path := benchBundle(b)
 	st, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
 	}
+	for _, w := range []struct {
+		name    string
+		workers int
+	}{{"workers=default", 0}, {"workers=1", 1}} {
+		b.Run(w.name, func(b *testing.B) {
+			b.SetBytes(st.Size())
+			for range b.N {
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := VerifyCAR(f, root, Options{Limits: Limits{Workers: w.workers}}); err != nil {
+					b.Fatal(err)
+				}
+				f.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkVerifyKuboGateway fetches the benchmark CAR from a real local
+// Kubo gateway and verifies it as it streams, and downloads the same CAR
+// with curl (untimed by the benchmark clock, measured separately) for
+// comparison: curl-MB/s is the plain download rate, ratio is ours over curl's.
+func BenchmarkVerifyKuboGateway(b *testing.B) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		b.Skip("curl not installed")
+	}
+	root, path := benchBundle(b)
+	k := testpeers.StartKubo(b)
+	k.MustRun(b, nil, "dag", "import", "--pin-roots=true", path)
+	gw := &Gateway{URL: k.Gateway}
+	url := k.Gateway + "/ipfs/" + root.String() + "?format=car&dag-scope=all&car-version=1&car-order=dfs&car-dups=n"
+	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
+	var curlTime time.Duration
 	b.ResetTimer()
 	for range b.N {
-		f, err := os.Open(path)
+		res, err := gw.FetchCAR(context.Background(), root, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := VerifyCAR(f, root, Options{}); err != nil {
-			b.Fatal(err)
+		b.StopTimer()
+		if res.Bytes != st.Size() {
+			b.Fatalf("verified %d bytes, the CAR file has %d", res.Bytes, st.Size())
 		}
-		f.Close()
+		start := time.Now()
+		out, err := exec.Command(curl, "-sSf", "-o", "/dev/null", "-H", "Accept: "+acceptCAR, "-w", "%{size_download}", url).Output()
+		curlTime += time.Since(start)
+		if err != nil || string(out) != fmt.Sprint(st.Size()) {
+			b.Fatalf("curl: %v, %s bytes", err, out)
+		}
+		b.StartTimer()
 	}
+	b.StopTimer()
+	curlMBs := float64(st.Size()) * float64(b.N) / curlTime.Seconds() / 1e6
+	oursMBs := float64(st.Size()) * float64(b.N) / b.Elapsed().Seconds() / 1e6
+	b.ReportMetric(curlMBs, "curl-MB/s")
+	b.ReportMetric(oursMBs/curlMBs, "ratio")
 }

@@ -7,6 +7,7 @@ import (
 
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/ipfs/go-cid"
@@ -27,6 +28,10 @@ type Limits struct {
 	// MaxBlocks is the largest number of distinct blocks accepted, which bounds
 	// the memory the completeness check uses (one CID per block).
 	MaxBlocks int
+	// Workers is how many goroutines hash blocks; 0 means GOMAXPROCS, 1
+	// hashes on the reading goroutine. At most 2*Workers+2 sections are in
+	// memory at once.
+	Workers int
 }
 
 // DefaultLimits are the limits used when a field of Limits is zero.
@@ -41,6 +46,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxBlocks <= 0 {
 		l.MaxBlocks = DefaultLimits.MaxBlocks
+	}
+	if l.Workers <= 0 {
+		l.Workers = runtime.GOMAXPROCS(0)
 	}
 	return l
 }
@@ -92,44 +100,63 @@ func verifyStream(r io.Reader, d *dag, lim Limits, anyRoot bool) error {
 	if !anyRoot && !containsCID(roots, d.root) {
 		return fmt.Errorf("%w: the CAR header names %s, not the requested %s", ErrWrongRoot, cidList(roots), d.root)
 	}
-	if err := readSections(body, d, lim); err != nil {
+	read := readSections
+	if lim.Workers > 1 {
+		read = readSectionsParallel
+	}
+	if err := read(body, d, lim); err != nil {
 		return err
 	}
 	return d.complete()
 }
 
-// readSections feeds every section of the CARv1 body to d.
-func readSections(br *bufio.Reader, d *dag, lim Limits) error {
-	buf := make([]byte, 0, 1<<20+512)
-	for {
+// sectionFunc receives one section: its CID and block bytes, which alias a
+// buffer that stays valid until the function returns, or, if it keeps it,
+// until it hands the buffer back (see the pipeline).
+type sectionFunc func(c cid.Cid, data []byte, buf *[]byte) error
+
+// readLoop reads CARv1 sections until EOF and passes each to fn. getBuf
+// supplies a buffer of at least n bytes for each section.
+func readLoop(br *bufio.Reader, lim Limits, getBuf func(n int) *[]byte, fn sectionFunc) error {
+	for i := 0; ; i++ {
 		n, err := binary.ReadUvarint(br)
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: section length after %d blocks: %w", ErrTruncated, d.blocks+d.dups, unexpectedEOF(err))
+			return fmt.Errorf("%w: section length after %d blocks: %w", ErrTruncated, i, unexpectedEOF(err))
 		}
 		if n == 0 || n > uint64(lim.MaxSectionSize) {
-			return fmt.Errorf("%w: section of %d bytes after %d blocks (limit %d)", ErrMalformed, n, d.blocks+d.dups, lim.MaxSectionSize)
+			return fmt.Errorf("%w: section of %d bytes after %d blocks (limit %d)", ErrMalformed, n, i, lim.MaxSectionSize)
 		}
-		if cap(buf) < int(n) {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
+		bp := getBuf(int(n))
+		buf := (*bp)[:n]
 		if _, err := io.ReadFull(br, buf); err != nil {
-			return fmt.Errorf("%w: a %d-byte section after %d blocks ends early: %w", ErrTruncated, n, d.blocks+d.dups, unexpectedEOF(err))
+			return fmt.Errorf("%w: a %d-byte section after %d blocks ends early: %w", ErrTruncated, n, i, unexpectedEOF(err))
 		}
 		if bytes.HasPrefix(buf, gatewayErrorPrefix[1:]) {
-			return gatewayTrailer(br, buf, d)
+			return gatewayTrailer(br, buf, i)
 		}
 		cl, c, err := cid.CidFromBytes(buf)
 		if err != nil {
-			return fmt.Errorf("%w: bad CID in section %d: %w", ErrMalformed, d.blocks+d.dups, err)
+			return fmt.Errorf("%w: bad CID in section %d: %w", ErrMalformed, i, err)
 		}
-		if err := d.add(c, buf[cl:]); err != nil {
+		if err := fn(c, buf[cl:], bp); err != nil {
 			return err
 		}
 	}
+}
+
+// readSections feeds every section of the CARv1 body to d, one at a time.
+func readSections(br *bufio.Reader, d *dag, lim Limits) error {
+	var buf []byte
+	getBuf := func(n int) *[]byte {
+		if cap(buf) < n {
+			buf = make([]byte, n, max(n, 1<<20+512))
+		}
+		return &buf
+	}
+	return readLoop(br, lim, getBuf, func(c cid.Cid, data []byte, _ *[]byte) error { return d.add(c, data) })
 }
 
 // Kubo and boxo, when they fail after sending 200, end the CAR with
@@ -137,13 +164,13 @@ func readSections(br *bufio.Reader, d *dag, lim Limits) error {
 var gatewayErrorPrefix = []byte("\n\n[Gateway ")
 
 // gatewayTrailer reports the error text a gateway appended to a CAR.
-func gatewayTrailer(br *bufio.Reader, buf []byte, d *dag) error {
+func gatewayTrailer(br *bufio.Reader, buf []byte, blocks int) error {
 	rest, _ := io.ReadAll(io.LimitReader(br, 300))
 	msg := strings.TrimSpace(string(buf[1:]) + string(rest))
-	if d.blocks == 0 {
+	if blocks == 0 {
 		return fmt.Errorf("%w: the gateway sent no blocks, then %q (it does not have the root)", ErrTruncated, msg)
 	}
-	return fmt.Errorf("%w: after %d blocks the gateway gave up with %q", ErrTruncated, d.blocks, msg)
+	return fmt.Errorf("%w: after %d blocks the gateway gave up with %q", ErrTruncated, blocks, msg)
 }
 
 // readHeader reads the CAR header and returns the reader positioned at the

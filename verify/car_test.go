@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -30,15 +31,17 @@ func TestVerifyCARGood(t *testing.T) {
 func TestVerifyCARCorruptions(t *testing.T) {
 	root, good, _ := packCAR(t, testSite(1))
 	_, other, _ := packCAR(t, testSite(2))
-	for _, tc := range corruptions {
-		t.Run(tc.name, func(t *testing.T) {
-			bad := tc.fn(t, good, other)
-			_, err := VerifyCAR(bytes.NewReader(bad), root, Options{})
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("got %v, want %v", err, tc.want)
-			}
-			t.Logf("caught: %v", err)
-		})
+	for _, workers := range []int{1, 4} { // sequential and pipelined
+		for _, tc := range corruptions {
+			t.Run(fmt.Sprintf("%s/workers=%d", tc.name, workers), func(t *testing.T) {
+				bad := tc.fn(t, good, other)
+				_, err := VerifyCAR(bytes.NewReader(bad), root, Options{Limits: Limits{Workers: workers}})
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("got %v, want %v", err, tc.want)
+				}
+				t.Logf("caught: %v", err)
+			})
+		}
 	}
 }
 

@@ -41,10 +41,16 @@ func newDAG(root cid.Cid, maxBlocks int, onBlock func(cid.Cid, []byte) error) *d
 
 // add verifies one block received from outside and records its links.
 func (d *dag) add(c cid.Cid, data []byte) error {
+	return d.addHashed(c, data, checkHash(c, data))
+}
+
+// addHashed is add for a block whose hash was already checked, with
+// hashErr the outcome (the pipeline hashes on other goroutines).
+func (d *dag) addHashed(c cid.Cid, data []byte, hashErr error) error {
 	key := c.KeyString()
 	if _, ok := d.seen[key]; ok {
-		if err := checkHash(c, data); err != nil {
-			return err
+		if hashErr != nil {
+			return hashErr
 		}
 		d.dups++
 		return nil
@@ -55,8 +61,8 @@ func (d *dag) add(c cid.Cid, data []byte) error {
 		}
 		return fmt.Errorf("%w: %s (block %d) is not linked from any block received before it (the block it hangs under is missing, or it belongs to another DAG)", ErrUnexpectedBlock, c, d.blocks+d.dups+1)
 	}
-	if err := checkHash(c, data); err != nil {
-		return err
+	if hashErr != nil {
+		return hashErr
 	}
 	return d.accept(c, key, data)
 }
