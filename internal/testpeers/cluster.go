@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -50,11 +49,19 @@ func StartCluster(t testing.TB, opts ClusterOptions) *Cluster {
 	if out, err := initCmd.CombinedOutput(); err != nil {
 		t.Fatalf("ipfs-cluster-service init: %v\n%s", err, out)
 	}
-	if err := c.configure(t, k); err != nil {
-		t.Fatalf("configuring IPFS Cluster: %v", err)
+	// Free ports are only free a moment ago: another process may take one
+	// before the cluster binds it, so a failed start is retried on new ports.
+	var err error
+	for range 3 {
+		if err = c.configure(t, k); err != nil {
+			t.Fatalf("configuring IPFS Cluster: %v", err)
+		}
+		if err = c.start(t, bin); err == nil {
+			return c
+		}
 	}
-	c.start(t, bin)
-	return c
+	t.Fatal(err)
+	return nil
 }
 
 // configure rewrites service.json: every listener on 127.0.0.1 and a free
@@ -73,7 +80,7 @@ func (c *Cluster) configure(t testing.TB, k *Kubo) error {
 	if err != nil {
 		return err
 	}
-	ports := map[string]int{"swarm": FreePort(t), "rest": FreePort(t), "pinsvc": FreePort(t), "proxy": FreePort(t)}
+	ports := distinctPorts(t, "swarm", "rest", "pinsvc", "proxy")
 	local := func(name string) string { return fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", ports[name]) }
 	cl := cfg["cluster"].(map[string]any)
 	cl["listen_multiaddress"] = []string{local("swarm")}
@@ -111,20 +118,40 @@ func multiaddrOf(base string) (string, error) {
 	return fmt.Sprintf("/ip4/%s/tcp/%s", u.Hostname(), u.Port()), nil
 }
 
-func (c *Cluster) start(t testing.TB, bin string) {
+// distinctPorts returns a different free port for each name.
+func distinctPorts(t testing.TB, names ...string) map[string]int {
+	ports, used := map[string]int{}, map[int]bool{}
+	for _, n := range names {
+		p := FreePort(t)
+		for used[p] {
+			p = FreePort(t)
+		}
+		used[p], ports[n] = true, p
+	}
+	return ports
+}
+
+// start runs the daemon and waits until it reports ready. It returns an
+// error (after stopping the process) if the daemon exits or is not ready
+// within 60s.
+func (c *Cluster) start(t testing.TB, bin string) error {
 	t.Helper()
 	cmd := exec.Command(bin, "--config", c.Dir, "daemon")
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
+	// One pipe for both streams; it reaches EOF when the daemon exits.
+	pr, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting ipfs-cluster-service: %v", err)
 	}
 	c.stop = stopOnCleanup(t, cmd)
-	t.Cleanup(func() { pw.Close() })
-	ready := make(chan struct{})
+	ready, exited := make(chan struct{}), make(chan struct{})
 	var mu sync.Mutex
 	var log strings.Builder
 	go func() {
+		defer close(exited)
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		once := sync.Once{}
@@ -139,12 +166,19 @@ func (c *Cluster) start(t testing.TB, bin string) {
 			}
 		}
 	}()
-	select {
-	case <-ready:
-	case <-time.After(60 * time.Second):
+	fail := func(why string) error {
+		c.stop()
 		mu.Lock()
 		defer mu.Unlock()
-		t.Fatalf("IPFS Cluster not ready after 60s:\n%s", log.String())
+		return fmt.Errorf("IPFS Cluster %s:\n%s", why, log.String())
+	}
+	select {
+	case <-ready:
+		return nil
+	case <-exited:
+		return fail("exited before it was ready")
+	case <-time.After(60 * time.Second):
+		return fail("not ready after 60s")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
+	"github.com/dapp-publish/dapp-publish/pin/psa"
 )
 
 // Registry returns a registry with every provider type.
@@ -13,5 +14,6 @@ func Registry() *pin.Registry {
 	r := pin.NewRegistry()
 	r.Register(kubo.Type, kubo.New)
 	r.Register(cluster.Type, cluster.New)
+	r.Register(psa.Type, psa.New)
 	return r
 }
