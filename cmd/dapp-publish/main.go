@@ -3,8 +3,23 @@
 // an ENS name at it. See README.md for the commands.
 package main
 
-import "os"
+import (
+	"os"
+	"runtime/pprof"
+)
 
 func main() {
+	// DAPP_PUBLISH_CPUPROFILE=file writes a CPU profile of the run, for
+	// performance reports (`go tool pprof bin/dapp-publish file`).
+	if p := os.Getenv("DAPP_PUBLISH_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				code := run(os.Args, os.Stdout, os.Stderr)
+				pprof.StopCPUProfile()
+				f.Close()
+				os.Exit(code)
+			}
+		}
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }

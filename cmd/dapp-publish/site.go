@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/sitefs"
 	"github.com/urfave/cli/v2"
 )
 
@@ -23,7 +24,8 @@ func siteFlags() []cli.Flag {
 }
 
 // openSite opens dir as an fs.FS confined to it: symlinks cannot lead outside
-// (os.Root refuses such paths), which backs the bundle's symlink policy.
+// (sitefs, over os.Root, refuses such paths), which backs the bundle's
+// symlink policy.
 func openSite(dir string) (fs.FS, func(), error) {
 	fi, err := os.Stat(dir)
 	switch {
@@ -36,11 +38,11 @@ func openSite(dir string) (fs.FS, func(), error) {
 		return nil, nil, usageErr("pass the folder that holds the built site (index.html and assets), not a single file",
 			"%s is a file, not a folder", dir)
 	}
-	root, err := os.OpenRoot(dir)
+	site, err := sitefs.Open(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("failed to open site folder %s: %w", dir, err)
 	}
-	return root.FS(), func() { root.Close() }, nil
+	return site, func() { site.Close() }, nil
 }
 
 // packOptions builds bundle options from the site flags.

@@ -67,7 +67,11 @@ func generate(out string, scale float64, seed uint64) error {
 	if err := os.WriteFile(filepath.Join(out, "index.html"), []byte(index), 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("%d files, %d bytes\n", files+1, total+int64(len(index)))
+	redirects := "/*  /index.html  200\n"
+	if err := os.WriteFile(filepath.Join(out, "_redirects"), []byte(redirects), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("%d files, %d bytes\n", files+2, total+int64(len(index)+len(redirects)))
 	return nil
 }
 

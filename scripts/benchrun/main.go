@@ -1,0 +1,102 @@
+// Command benchrun times a command as a whole process: one warm-up run, then
+// N counted runs, and prints the median wall time, the throughput for a
+// given number of bytes, and the median and largest peak RSS (from the
+// kernel's rusage of each finished process). With -vs it runs a second
+// command in turn (A B A B ...) and prints the ratio of the medians, so a
+// comparison holds when the machine's speed drifts.
+//
+//	go run ./scripts/benchrun -n 5 -bytes N -name A -- cmd args...
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type result struct {
+	wall []time.Duration
+	rss  []int64 // KiB
+}
+
+func main() {
+	n := flag.Int("n", 5, "counted runs")
+	nbytes := flag.Int64("bytes", 0, "bytes processed per run, for MB/s")
+	name := flag.String("name", "", "label for the command")
+	vs := flag.String("vs", "", "a second command (split on spaces) to run in turn")
+	vsName := flag.String("vs-name", "", "label for the second command")
+	flag.Parse()
+	a := flag.Args()
+	if len(a) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: benchrun [-n 5] [-bytes N] [-name A] [-vs 'cmd B'] -- cmd A...")
+		os.Exit(2)
+	}
+	var b []string
+	if *vs != "" {
+		b = strings.Fields(*vs)
+	}
+	var ra, rb result
+	for i := 0; i <= *n; i++ {
+		wa, ka := runOnce(a)
+		if i > 0 {
+			ra.wall, ra.rss = append(ra.wall, wa), append(ra.rss, ka)
+		}
+		if b != nil {
+			wb, kb := runOnce(b)
+			if i > 0 {
+				rb.wall, rb.rss = append(rb.wall, wb), append(rb.rss, kb)
+			}
+		}
+	}
+	ma := report(label(*name, a), ra, *nbytes)
+	if b != nil {
+		mb := report(label(*vsName, b), rb, *nbytes)
+		fmt.Printf("ratio  %s is %.2fx as fast as %s (median wall %s / %s)\n", label(*name, a), mb.Seconds()/ma.Seconds(), label(*vsName, b), mb.Round(time.Millisecond), ma.Round(time.Millisecond))
+	}
+}
+
+func label(name string, cmd []string) string {
+	if name != "" {
+		return name
+	}
+	return strings.Join(cmd, " ")
+}
+
+func runOnce(args []string) (time.Duration, int64) {
+	cmd := exec.Command(args[0], args[1:]...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr // not a terminal: no progress bars in the timing
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "benchrun: %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+		os.Exit(1)
+	}
+	wall := time.Since(start)
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return wall, ru.Maxrss
+}
+
+func report(name string, r result, bytes int64) time.Duration {
+	w := median(r.wall)
+	rss := append([]int64(nil), r.rss...)
+	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
+	line := fmt.Sprintf("%-34s median %8s", name, w.Round(time.Millisecond))
+	if bytes > 0 {
+		line += fmt.Sprintf("  %7.0f MB/s", float64(bytes)/w.Seconds()/1e6)
+	}
+	line += fmt.Sprintf("  peak RSS median %4d MiB, max %4d MiB  (%d runs)", rss[len(rss)/2]>>10, rss[len(rss)-1]>>10, len(rss))
+	fmt.Println(line)
+	return w
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
