@@ -83,6 +83,9 @@ func parseIPFS(s string) (Content, error) {
 	if err != nil {
 		return Content{}, fmt.Errorf("%w: IPFS CID %q: %v", ErrInvalidContent, s, err)
 	}
+	if c.Type() == codecLibp2pKey {
+		return Content{}, fmt.Errorf("%w: %q is an IPNS key, not content; write it as ipns://%s", ErrInvalidContent, s, s)
+	}
 	return Content{Namespace: IPFS, CID: cid.NewCidV1(c.Type(), c.Hash())}, nil
 }
 
@@ -216,6 +219,9 @@ func decodeCID(ns Namespace, value []byte) (Content, error) {
 		return Content{}, fmt.Errorf("%w: %s value is not a CID: %v", ErrInvalidContent, ns, err)
 	}
 	if ns == IPFS {
+		if c.Type() == codecLibp2pKey {
+			return Content{}, fmt.Errorf("%w: ipfs value is a libp2p-key CID (an IPNS name)", ErrInvalidContent)
+		}
 		return Content{Namespace: ns, CID: cid.NewCidV1(c.Type(), c.Hash())}, nil
 	}
 	if c.Version() == 0 {

@@ -102,6 +102,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"short arweave", vecArweaveHash[:len(vecArweaveHash)-2], ErrInvalidContent},
 		{"varint only", "e3", ErrInvalidContent},
 		{"non-minimal varint", "e38100", ErrInvalidContent},
+		{"ipfs namespace holding an IPNS key", "e301" + vecIPNSEd25519[4:], ErrInvalidContent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,6 +124,7 @@ func TestParseRefuses(t *testing.T) {
 		"ipns://" + vecIPNSLibp2p + "aaaaaaa",
 		"ipns://12uA8M8Ku8mHUumxHcu7uee", // non-libp2p-key value: DNSLink-sized identity hash
 		"ipns://" + vecIPFSv1,            // dag-pb CIDv1 is not an IPNS key
+		vecIPNSLibp2p,                    // an IPNS key given as if it were content
 		"ar://" + vecArweave[:42],
 		"ar://" + vecArweave + "A",
 		"bzz://d1de9994",
