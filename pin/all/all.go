@@ -5,7 +5,9 @@ package all
 import (
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
+	"github.com/dapp-publish/dapp-publish/pin/filebase"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
+	"github.com/dapp-publish/dapp-publish/pin/pinata"
 	"github.com/dapp-publish/dapp-publish/pin/psa"
 )
 
@@ -15,5 +17,7 @@ func Registry() *pin.Registry {
 	r.Register(kubo.Type, kubo.New)
 	r.Register(cluster.Type, cluster.New)
 	r.Register(psa.Type, psa.New)
+	r.Register(pinata.Type, pinata.New)
+	r.Register(filebase.Type, filebase.New)
 	return r
 }
