@@ -21,7 +21,7 @@ import (
 func nameFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "rpc", EnvVars: []string{"ETH_RPC_URL"}, Usage: "Ethereum JSON-RPC `URL` for ENS names (env ETH_RPC_URL; prefer the env var when the URL holds an API key)"},
-		&cli.StringFlag{Name: "ens-registry", Value: ens.DefaultRegistry.Hex(), Usage: "ENS registry `ADDRESS` (the default is the same on mainnet and Sepolia)"},
+		&cli.StringFlag{Name: "registry", Value: ens.DefaultRegistry.Hex(), Usage: "ENS registry `ADDRESS` (the default is the same on mainnet and Sepolia)"},
 	}
 }
 
@@ -66,9 +66,9 @@ func ensResolver(c *cli.Context) (verify.NameResolver, error) {
 	if rpc == "" {
 		return nil, usageErr("pass --rpc URL or set ETH_RPC_URL to an Ethereum JSON-RPC endpoint (mainnet for .eth names)", "resolving an ENS name needs an Ethereum RPC endpoint")
 	}
-	reg := c.String("ens-registry")
+	reg := c.String("registry")
 	if !common.IsHexAddress(reg) {
-		return nil, usageErr("pass a 0x-prefixed 20-byte address", "--ens-registry %q is not an address", reg)
+		return nil, usageErr("pass a 0x-prefixed 20-byte address", "--registry %q is not an address", reg)
 	}
 	client, err := ethclient.DialContext(c.Context, rpc)
 	if err != nil {
@@ -84,9 +84,9 @@ func resolveENS(ctx context.Context, ec *ens.Client, name, rpc string) (cid.Cid,
 	_, content, err := ec.Get(ctx, name)
 	switch {
 	case errors.Is(err, ens.ErrNoResolver):
-		return cid.Undef, withHint(fmt.Errorf("ENS name %s: %w", name, err), "the name has no resolver: set one (e.g. the public resolver) before publishing")
+		return cid.Undef, withHint(fmt.Errorf("ENS name %s: %w", name, err), "check the spelling; if the name is yours, set a resolver (e.g. the public resolver) and point its contenthash at the site")
 	case err != nil:
-		return cid.Undef, withHint(fmt.Errorf("failed to read the contenthash of %s via %s: %w", name, redactURL(rpc), redactErr(err, rpc)), "check the name, --rpc / ETH_RPC_URL and --ens-registry")
+		return cid.Undef, withHint(fmt.Errorf("failed to read the contenthash of %s via %s: %w", name, redactURL(rpc), redactErr(err, rpc)), "check the name, --rpc / ETH_RPC_URL and --registry")
 	case content.IsZero():
 		return cid.Undef, withHint(fmt.Errorf("ENS name %s has no contenthash", name), "point it at the site first: dapp-publish ens set "+name+" CID")
 	case content.Namespace != ens.IPFS:
