@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Fault is one injected failure.
@@ -155,3 +156,15 @@ func Rewrite(old, new string) Fault {
 
 // String describes a proxy for test logs.
 func (p *Proxy) String() string { return fmt.Sprintf("faults proxy at %s", p.URL) }
+
+// Delay holds the request for d, then forwards it: a slow holder.
+func Delay(d time.Duration) Fault {
+	return func(p *Proxy, w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+		p.target.ServeHTTP(w, r)
+	}
+}
