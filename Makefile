@@ -38,7 +38,7 @@ PEER_ENV := DAPP_PUBLISH_IPFS=$(IPFS) \
 
 BIN := bin/dapp-publish
 
-.PHONY: all build test test-short bench lint peers peers-kubo peers-cluster peers-npm fuzz clean demo
+.PHONY: all build test test-short bench lint peers peers-kubo peers-cluster peers-npm fuzz clean demo deps
 
 all: build
 
@@ -49,9 +49,18 @@ build:
 demo: build
 	./$(BIN) pack templates/example-site -o $(CACHE)/example-site.car
 
-test: peers
+test: peers deps
 	$(GO) vet ./...
-	$(PEER_ENV) $(GO) test -count=1 -exec "$(CURDIR)/scripts/netns-exec" ./...
+	$(PEER_ENV) $(GO) test -count=1 -timeout 20m -exec "$(CURDIR)/scripts/netns-exec" ./...
+
+# System tools the tests use: unshare (util-linux) and ip (iproute2) for the
+# loopback-only namespace, mkfifo (coreutils). Installed from Debian when
+# missing and we are root (as in CI).
+deps:
+	@command -v ip >/dev/null && command -v unshare >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 util-linux >/dev/null; \
+	  else echo "install iproute2 and util-linux (ip, unshare) to run the tests" >&2; exit 1; fi; }
 
 # Unit tests only: no peers, no namespace.
 test-short:
@@ -63,7 +72,7 @@ bench: peers build
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2026.1 ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
 
 peers: peers-kubo peers-cluster peers-npm
