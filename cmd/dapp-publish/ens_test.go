@@ -246,9 +246,29 @@ func TestENSViaSafe(t *testing.T) {
 	if len(acc) != 1 || acc[0].Signer != c.anvil.Address(t, 2) || acc[0].Proposal.ContractTransactionHash != res.SafeTxHash {
 		t.Fatalf("accepted = %+v", acc)
 	}
+	// The second owner confirms; the real Safe (threshold 2) checks both
+	// signatures, ordered by owner address, and executes the call.
+	tx, err := acc[0].Proposal.SafeTx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := ens.SignSafeHash(common.HexToHash(res.SafeTxHash), c.anvil.Key(t, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := common.FromHex(acc[0].Proposal.Signature)
+	sigs := append(append([]byte{}, first...), second...)
+	if bytes.Compare(owners[1].Bytes(), owners[0].Bytes()) > 0 { // Safe wants ascending signer addresses
+		sigs = append(append([]byte{}, second...), first...)
+	}
+	safe.Exec(t, c.anvil, c.anvil.Key(t, 0), tx.To, tx.Data, tx.Operation, sigs)
+	if code, out, _ := c.run(t, "ens", "get", "dao.eth"); code != exitOK || out != "ipfs://"+ensTestCIDv1+"\n" {
+		t.Fatalf("after execution: exit %d %q", code, out)
+	}
+
 	// A non-owner key gets the service's 422 with a hint.
 	t.Setenv(envENSKey, c.anvil.KeyHex(3))
-	code, _, errOut = c.run(t, "ens", "set", "dao.eth", ensTestCIDv1, "--via", "safe", "--safe", safe.Address.Hex(), "--safe-service", svc.URL, "--chain-id", "31337")
+	code, _, errOut = c.run(t, "ens", "set", "dao.eth", "ar://"+ensTestAr, "--via", "safe", "--safe", safe.Address.Hex(), "--safe-service", svc.URL, "--chain-id", "31337")
 	if code != exitCheck || !strings.Contains(errOut, "not an owner or delegate") || !strings.Contains(errOut, "hint:") {
 		t.Errorf("non-owner proposer: exit %d %s", code, errOut)
 	}
