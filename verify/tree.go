@@ -18,6 +18,10 @@ const (
 // folder many times, and its path count could grow exponentially.
 const maxTreeEntries = 5_000_000
 
+// maxTreeDepth bounds folder nesting (and HAMT levels), so a hostile DAG
+// cannot make the walk recurse without end.
+const maxTreeDepth = 4096
+
 // Tree collects the UnixFS directories of a DAG from verified blocks (use
 // Collect as Options.OnBlock), so that the site's paths can be listed
 // without fetching anything again. It keeps only directory nodes' links.
@@ -74,14 +78,17 @@ func (t *Tree) Entries() (files map[string]cid.Cid, dirs []string, err error) {
 	if _, ok := t.dirs[t.root]; !ok {
 		return map[string]cid.Cid{"": t.root}, nil, nil // a single file
 	}
-	if err := t.walk(t.root, "", files, &dirs); err != nil {
+	if err := t.walk(t.root, "", 0, files, &dirs); err != nil {
 		return nil, nil, err
 	}
 	sort.Strings(dirs)
 	return files, dirs, nil
 }
 
-func (t *Tree) walk(c cid.Cid, prefix string, files map[string]cid.Cid, dirs *[]string) error {
+func (t *Tree) walk(c cid.Cid, prefix string, depth int, files map[string]cid.Cid, dirs *[]string) error {
+	if depth > maxTreeDepth {
+		return fmt.Errorf("%w: folders nested more than %d deep", ErrTooLarge, maxTreeDepth)
+	}
 	d := t.dirs[c]
 	for _, l := range d.links {
 		name := l.name
@@ -90,27 +97,27 @@ func (t *Tree) walk(c cid.Cid, prefix string, files map[string]cid.Cid, dirs *[]
 				return fmt.Errorf("%w: HAMT shard %s has a link named %q", ErrMalformed, c, name)
 			}
 			if len(name) == 2 { // a sub-shard: same folder, next level
-				if err := t.walk(l.cid, prefix, files, dirs); err != nil {
+				if err := t.walk(l.cid, prefix, depth+1, files, dirs); err != nil {
 					return err
 				}
 				continue
 			}
 			name = name[2:]
 		}
-		if err := t.addEntry(l.cid, path.Join(prefix, name), files, dirs); err != nil {
+		if err := t.addEntry(l.cid, path.Join(prefix, name), depth, files, dirs); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (t *Tree) addEntry(c cid.Cid, p string, files map[string]cid.Cid, dirs *[]string) error {
+func (t *Tree) addEntry(c cid.Cid, p string, depth int, files map[string]cid.Cid, dirs *[]string) error {
 	if len(files)+len(*dirs) >= maxTreeEntries {
 		return fmt.Errorf("%w: more than %d paths", ErrTooLarge, maxTreeEntries)
 	}
 	if _, isDir := t.dirs[c]; isDir {
 		*dirs = append(*dirs, p)
-		return t.walk(c, p, files, dirs)
+		return t.walk(c, p, depth+1, files, dirs)
 	}
 	files[p] = c
 	return nil
