@@ -302,8 +302,8 @@ func reportSet(c *cli.Context, res ensSetResult, human string) error {
 func setWithKey(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey, res *ensSetResult) error {
 	conf := max(c.Uint64("confirmations"), 1)
 	if !c.Bool("json") {
-		fmt.Fprintf(c.App.ErrWriter, "%s: %s -> %s: sending from %s, waiting for %d confirmation(s)\n",
-			res.Name, res.Old, res.New, crypto.PubkeyToAddress(key.PublicKey).Hex(), conf)
+		fmt.Fprintf(c.App.ErrWriter, "%s: %s -> %s (signer %s)\n",
+			res.Name, res.Old, res.New, crypto.PubkeyToAddress(key.PublicKey).Hex())
 	}
 	rcpt, err := e.client.Send(e.ctx, ch, key, ens.SendOptions{Confirmations: conf})
 	if rcpt != nil {
