@@ -5,16 +5,42 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
+	carv2 "github.com/ipld/go-car/v2"
 )
+
+// benchCAR opens DAPP_PUBLISH_BENCH_CAR, or packs a generated site.
+func benchCAR(b *testing.B) *pintest.Bundle {
+	path := os.Getenv("DAPP_PUBLISH_BENCH_CAR")
+	if path == "" {
+		mib := 260
+		if v, err := strconv.Atoi(os.Getenv("DAPP_PUBLISH_BENCH_MIB")); err == nil && v > 0 {
+			mib = v
+		}
+		return benchSite(b, mib)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	br, err := carv2.NewBlockReader(f)
+	if err != nil || len(br.Roots) != 1 {
+		b.Fatalf("%s: not a one-root CAR: %v", path, err)
+	}
+	fi, _ := f.Stat()
+	return &pintest.Bundle{Bundle: pin.Bundle{Root: br.Roots[0], CAR: f, Size: fi.Size()}, Path: path}
+}
 
 // benchSite writes a synthetic site of about mib MiB (files from 1 KiB to
 // 4 MiB, random bytes) and packs it into a CAR, like the project's
@@ -49,34 +75,69 @@ func benchSite(b *testing.B, mib int) *pintest.Bundle {
 	return &pintest.Bundle{Bundle: pin.Bundle{Root: res.Root, CAR: f, Size: res.CARSize}, Path: carPath}
 }
 
-// BenchmarkKuboUpload uploads the benchmark CAR (DAPP_PUBLISH_BENCH_MIB,
-// default 260 MiB) to a real local Kubo through the provider. Between
-// iterations the pin is removed and the repo garbage-collected, so every
-// iteration sends and imports the whole CAR. The "repin" case measures a
-// second run on a pinned root, which must send no CAR bytes.
+// BenchmarkKuboUpload uploads the benchmark CAR to a real local Kubo
+// through the provider, and the same CAR with `curl -F` to dag/import, and
+// logs the ratio of their times (>= 1 means the provider is at least as
+// fast). The CAR is DAPP_PUBLISH_BENCH_CAR if set, otherwise a generated
+// site of DAPP_PUBLISH_BENCH_MIB (default 260) MiB. Before every iteration
+// the pin is removed and the repo garbage-collected, so every iteration
+// sends and imports the whole CAR. The "repin" case measures a run on a
+// pinned root, which must send no CAR bytes.
 func BenchmarkKuboUpload(b *testing.B) {
-	mib := 260
-	if v, err := strconv.Atoi(os.Getenv("DAPP_PUBLISH_BENCH_MIB")); err == nil && v > 0 {
-		mib = v
-	}
 	k := testpeers.StartKubo(b)
-	tb := benchSite(b, mib)
+	tb := benchCAR(b)
 	p := newProvider(b, k)
 	u, _ := pin.AsUnpinner(p)
-	b.Run("upload", func(b *testing.B) {
+	reset := func(b *testing.B) {
+		b.StopTimer()
+		if err := u.Unpin(context.Background(), tb.Root); err != nil {
+			b.Fatal(err)
+		}
+		k.MustRun(b, nil, "repo", "gc", "--quiet")
+		b.StartTimer()
+	}
+	if _, err := p.Pin(context.Background(), tb.Bundle); err != nil {
+		b.Fatal(err) // also checks the CAR imports at all
+	}
+	var ours, curls time.Duration
+	b.Run("provider", func(b *testing.B) {
 		b.SetBytes(tb.Size)
 		for b.Loop() {
-			b.StopTimer()
-			if err := u.Unpin(context.Background(), tb.Root); err != nil {
-				b.Fatal(err)
-			}
-			k.MustRun(b, nil, "repo", "gc", "--quiet")
-			b.StartTimer()
+			reset(b)
+			start := time.Now()
 			if _, err := p.Pin(context.Background(), tb.Bundle); err != nil {
 				b.Fatal(err)
 			}
+			ours = min(ours, time.Since(start))
+			if ours == 0 {
+				ours = time.Since(start)
+			}
 		}
 	})
+	b.Run("curl", func(b *testing.B) {
+		curl, err := exec.LookPath("curl")
+		if err != nil {
+			b.Skip("curl not installed")
+		}
+		b.SetBytes(tb.Size)
+		for b.Loop() {
+			reset(b)
+			start := time.Now()
+			out, err := exec.Command(curl, "-sS", "-f", "-o", "/dev/null", "-F", "file=@"+tb.Path,
+				k.API+"/api/v0/dag/import?pin-roots=true&stats=true").CombinedOutput()
+			if err != nil {
+				b.Fatalf("curl: %v: %s", err, out)
+			}
+			curls = min(curls, time.Since(start))
+			if curls == 0 {
+				curls = time.Since(start)
+			}
+		}
+	})
+	if ours > 0 && curls > 0 {
+		fmt.Printf("BenchmarkKuboUpload: %.1f MiB CAR: provider %v, curl -F %v; ratio curl/provider = %.2f (>= 1.00: provider at least as fast)\n",
+			float64(tb.Size)/(1<<20), ours.Round(time.Millisecond), curls.Round(time.Millisecond), float64(curls)/float64(ours))
+	}
 	b.Run("repin", func(b *testing.B) {
 		var sent atomic.Int64
 		bb := tb.Bundle
