@@ -113,6 +113,9 @@ func verifyAction(c *cli.Context) error {
 	if err := printVerify(c, res); err != nil {
 		return err
 	}
+	if err := reportVerifyToGitHub(c.App.ErrWriter, res); err != nil {
+		return err
+	}
 	return verifyOutcome(res)
 }
 
@@ -312,4 +315,27 @@ func verifyOutcome(res verifyResult) error {
 	}
 	return checkErr(fmt.Errorf("the verified DAG %s differs from %s", res.Root, res.Compare.With),
 		"the published CID is not this folder's build: publish again, or check the build is reproducible")
+}
+
+// reportVerifyToGitHub adds, in a GitHub Actions step, an error annotation
+// per failed source, the outputs `verified` and `cid`, and a summary table.
+func reportVerifyToGitHub(w io.Writer, res verifyResult) error {
+	if !inGitHubActions() {
+		return nil
+	}
+	var md strings.Builder
+	fmt.Fprintf(&md, "### dapp-publish verify `%s`\n\n| source | complete | verified | latency | bytes | reason |\n|---|---|---|---|---|---|\n", res.Root)
+	for _, s := range res.Sources {
+		if !s.OK {
+			fmt.Fprintf(w, "::error title=verify %s::%s\n", escapeAnnotationProp(s.Source), escapeAnnotation(s.Error))
+		}
+		fmt.Fprintf(&md, "| %s | %s | %s | %.0f ms | %s | %s |\n", s.Source, yesNo(s.Complete), yesNo(s.Verified), s.LatencyMS, humanBytes(s.Bytes), strings.ReplaceAll(s.Error, "|", "\\|"))
+	}
+	if err := ghOutput("verified", fmt.Sprint(res.OK)); err != nil {
+		return err
+	}
+	if err := ghOutput("cid", res.Root); err != nil {
+		return err
+	}
+	return ghSummary(md.String() + "\n")
 }
