@@ -1,6 +1,7 @@
 package ens
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -77,7 +78,14 @@ func NewTxBuilderFile(ch *Change, safe common.Address, createdAt time.Time) *TxB
 
 // JSON returns the file as indented JSON.
 func (f *TxBuilderFile) JSON() ([]byte, error) {
-	return json.MarshalIndent(f, "", "  ")
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // keep "->" readable for people who open the file
+	if err := enc.Encode(f); err != nil {
+		return nil, fmt.Errorf("failed to encode the Transaction Builder file: %w", err)
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // describe is the old value as text: decoded, "unset", or raw hex when it is
