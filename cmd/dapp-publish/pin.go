@@ -26,6 +26,17 @@ func pinCommand() *cli.Command {
 			"after its timeout. A provider that already holds the root is not sent the CAR again.\n\n" +
 			"Tokens come only from environment variables (token: ${VAR}) or files (token_file:),\n" +
 			"never from flags, and are never printed.\n\n" +
+			"Config entries (dapp-publish.yaml, under providers:):\n" +
+			"  - {name: own-node, type: kubo, endpoint: \"http://127.0.0.1:5001\", token: \"${KUBO_TOKEN}\"}\n" +
+			"  - {name: cluster, type: cluster, endpoint: \"https://cluster:9094\", auth: basic, token_file: cluster.pass,\n" +
+			"     replication_min: 2, replication_max: 3}\n" +
+			"  - {name: psa, type: psa, endpoint: \"https://api.pinata.cloud/psa\", token: \"${PSA_TOKEN}\", keep: 3}\n" +
+			"  - {name: pinata, type: pinata, token: \"${PINATA_JWT}\"}\n" +
+			"  - {name: filebase, type: filebase, token: \"${FILEBASE_TOKEN}\"}\n" +
+			"Other keys: gateway (retrieval URL for receipts), pin_name, provide (kubo), origins and meta\n" +
+			"(psa), timeout (per attempt, default 10m), retries (default 3), concurrency, poll_interval,\n" +
+			"wait_timeout (cluster, psa). --profile, --ignore, --include-hidden and --symlinks apply\n" +
+			"when a folder is given.\n\n" +
 			"Exit status: 0 if every selected provider holds the bundle, 1 if any failed,\n" +
 			"2 for a bad command line or config (nothing is uploaded), 3 for a corrupt CAR.",
 		Flags: append([]cli.Flag{
