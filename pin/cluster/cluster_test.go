@@ -2,7 +2,9 @@ package cluster_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -107,5 +109,33 @@ func TestWrongCredentials(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, "cluster") || !strings.Contains(msg, "CLUSTER_TOKEN") || strings.Contains(msg, "not-the-pass") {
 		t.Errorf("error message: %s", msg)
+	}
+}
+
+// TestJWT: a Bearer JWT from the cluster's own POST /token works like the
+// basic credentials it was issued for.
+func TestJWT(t *testing.T) {
+	c := startCluster(t)
+	req, _ := http.NewRequest(http.MethodPost, c.REST+"/token", nil)
+	req.SetBasicAuth(user, pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Token == "" {
+		t.Fatalf("POST /token: %s %v", resp.Status, err)
+	}
+	p, err := cluster.New(pin.Config{Name: "cluster", Endpoint: c.REST, Token: tok.Token, TokenFrom: "CLUSTER_JWT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := pintest.NewBundle(t, 13, 10)
+	if rec, err := p.Pin(context.Background(), b.Bundle); err != nil || rec.Status != pin.StatusPinned {
+		t.Fatalf("Pin with a JWT: %+v, %v", rec, err)
+	}
+	if n := kuboPins(t, c, b.Root); n != 1 {
+		t.Errorf("cluster's Kubo has %d pins of the root, want 1", n)
 	}
 }

@@ -154,3 +154,29 @@ func TestFaults(t *testing.T) {
 		Pins: func(t *testing.T, root cid.Cid) int { return recursivePins(t, k, root) },
 	})
 }
+
+// TestProvide: with provide set, the root is announced after the import
+// (provide/once). On an offline node announcing fails; the bundle is still
+// stored, and the receipt carries the failure as a warning.
+func TestProvide(t *testing.T) {
+	k := testpeers.StartKubo(t)
+	p, err := kubo.New(pin.Config{Name: "own-node", Endpoint: k.API, Provide: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := pintest.NewBundle(t, 12, 10)
+	rec, err := p.Pin(context.Background(), b.Bundle)
+	if err != nil || rec.Status != pin.StatusPinned {
+		t.Fatalf("Pin = %+v, %v", rec, err)
+	}
+	// The node is offline, so the announcement must have been attempted and
+	// failed: exactly one warning proves the call was made.
+	if len(rec.Warnings) != 1 {
+		t.Fatalf("warnings = %q, want one (provide on an offline node fails)", rec.Warnings)
+	}
+	for _, w := range rec.Warnings {
+		if !strings.Contains(w, "announcing") || !strings.Contains(w, "the bundle is stored") {
+			t.Errorf("warning does not say what failed and that the bundle is safe: %q", w)
+		}
+	}
+}
