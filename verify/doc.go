@@ -17,6 +17,10 @@
 //   - gateway.go: the verifying block store behind `dapp-publish serve`: boxo's
 //     gateway handler over blocks fetched from many trustless gateways, each
 //     block checked against its CID before boxo sees it.
+//   - arweave.go: CheckArweave, for sites stored on Arweave (ar://): every file
+//     fetched through the gateway's path manifest and compared by SHA-256 with
+//     the bundle manifest. The anchor of trust is the local build, not Arweave's
+//     own signatures (transaction headers and data roots are not checked).
 //   - names.go: NameResolver, the interface through which ENS names (or any
 //     other naming system) become content, with re-resolution on expiry.
 //
