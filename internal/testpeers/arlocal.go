@@ -108,7 +108,7 @@ const fs = require('fs');
 
 // ArweaveSite is what UploadSite stored.
 type ArweaveSite struct {
-	Manifest string                       `json:"manifest"`
+	Manifest string                         `json:"manifest"`
 	Paths    map[string]struct{ ID string } `json:"paths"`
 }
 
