@@ -55,7 +55,7 @@ func serveAction(c *cli.Context) error {
 	defer closeSrcs()
 	var t target
 	if c.NArg() == 1 {
-		if t, err = parseTarget(c, c.Args().First()); err != nil {
+		if t, err = parseTarget(c, c.Args().First(), false); err != nil {
 			return err
 		}
 	}

@@ -24,7 +24,7 @@ func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "verify",
 		Usage:     "fetch a site back from each gateway and check every block against its CID",
-		ArgsUsage: "CID|NAME",
+		ArgsUsage: "CID|ar://TXID|NAME",
 		Description: "Asks every --gateway for the whole DAG under CID through the trustless gateway\n" +
 			"protocol (GET /ipfs/CID?format=car; block by block with ?format=raw when a gateway\n" +
 			"does not serve CARs), all at once, and hashes every block as it streams in. A source\n" +
@@ -34,12 +34,17 @@ func verifyCommand() *cli.Command {
 			"(--rpc) to its contenthash first. With --dir or --manifest, the paths and file CIDs\n" +
 			"found are compared with the local folder (packed with the same settings as `pack`)\n" +
 			"or a manifest written by `pack`.\n\n" +
+			"ar://TXID (or a name pointing there) is checked through each --arweave-gateway:\n" +
+			"every file of --dir or --manifest is fetched as ar://TXID/PATH and must match its\n" +
+			"size and SHA-256 (Arweave's own signatures are not checked; the local build is\n" +
+			"the reference).\n\n" +
 			"Exit status: 0 if every source verified (and the comparison found no difference),\n" +
 			"3 if any did not, 2 for bad usage, 1 for other errors.",
 		Flags: append(append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "gateway", Aliases: []string{"g"}, Usage: "trustless gateway `URL` to check (repeatable; default: " + strings.Join(defaultGateways, ", ") + ")"},
 			&cli.StringFlag{Name: "dir", Usage: "compare with the site folder `DIR`"},
 			&cli.StringFlag{Name: "manifest", Usage: "compare with the manifest `FILE` written by pack"},
+			&cli.StringSliceFlag{Name: "arweave-gateway", Usage: "Arweave gateway `URL` for ar:// content (repeatable; default: " + defaultArweaveGateway + ")"},
 			&cli.StringFlag{Name: "mode", Value: "auto", Usage: "how to fetch: auto (CAR, raw blocks if refused), car or raw"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give each source at most this long for the whole DAG"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
@@ -50,7 +55,8 @@ func verifyCommand() *cli.Command {
 
 // verifyResult is the --json output of verify.
 type verifyResult struct {
-	Root    string         `json:"root"`
+	Root    string         `json:"root"` // an IPFS CID, or ar://TXID
+	What    string         `json:"-"`
 	Name    string         `json:"name,omitempty"`
 	OK      bool           `json:"ok"`
 	Sources []sourceResult `json:"sources"`
@@ -58,17 +64,20 @@ type verifyResult struct {
 }
 
 type sourceResult struct {
-	Source    string  `json:"source"`
-	OK        bool    `json:"ok"`
-	Mode      string  `json:"mode"`
-	Reachable bool    `json:"reachable"`
-	Complete  bool    `json:"complete"`
-	Verified  bool    `json:"verified"`
-	LatencyMS float64 `json:"latency_ms"`
-	Seconds   float64 `json:"seconds"`
-	Bytes     int64   `json:"bytes"`
-	Blocks    int     `json:"blocks"`
-	Error     string  `json:"error,omitempty"`
+	Source    string   `json:"source"`
+	OK        bool     `json:"ok"`
+	Mode      string   `json:"mode"`
+	Reachable bool     `json:"reachable"`
+	Complete  bool     `json:"complete"`
+	Verified  bool     `json:"verified"`
+	LatencyMS float64  `json:"latency_ms"`
+	Seconds   float64  `json:"seconds"`
+	Bytes     int64    `json:"bytes"`
+	Blocks    int      `json:"blocks"`
+	Files     int      `json:"files,omitempty"`     // Arweave: files that matched
+	Missing   []string `json:"missing,omitempty"`   // Arweave: expected paths not served
+	Different []string `json:"different,omitempty"` // Arweave: paths served with other bytes
+	Error     string   `json:"error,omitempty"`
 }
 
 type compareResult struct {
@@ -96,12 +105,15 @@ func verifyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := parseTarget(c, c.Args().First())
+	t, err := parseTarget(c, c.Args().First(), true)
 	if err != nil {
 		return err
 	}
+	if t.Arweave != "" {
+		return verifyArweave(c, t, expect)
+	}
 	reps := verify.Check(c.Context, t.Root, gws, verify.CheckOptions{Timeout: c.Duration("timeout"), Mode: mode, Tree: expect != nil})
-	res := verifyResult{Root: t.Root.String(), Name: t.Name, OK: true}
+	res := verifyResult{Root: t.Root.String(), Name: t.Name, What: t.what(), OK: true}
 	for _, r := range reps {
 		res.Sources = append(res.Sources, toSourceResult(r))
 		res.OK = res.OK && r.OK()
@@ -117,6 +129,58 @@ func verifyAction(c *cli.Context) error {
 		return err
 	}
 	return verifyOutcome(res)
+}
+
+// defaultArweaveGateway serves ar:// content when no --arweave-gateway is given.
+const defaultArweaveGateway = "https://arweave.net"
+
+// verifyArweave checks ar:// content: every file of the expected manifest,
+// fetched through each gateway's path manifest, must match its SHA-256.
+func verifyArweave(c *cli.Context, t target, expect *expectation) error {
+	if expect == nil {
+		return usageErr("pass --dir DIR or --manifest FILE: Arweave files are checked by their SHA-256 against the site's bundle manifest",
+			"ar:// content can only be verified against the site it should hold")
+	}
+	gws, err := arweaveGatewayList(c.StringSlice("arweave-gateway"))
+	if err != nil {
+		return err
+	}
+	reps := verify.CheckArweave(c.Context, t.Arweave, expect.manifest, gws, verify.CheckOptions{Timeout: c.Duration("timeout")})
+	res := verifyResult{Root: "ar://" + t.Arweave, Name: t.Name, What: t.what() + " (files compared with " + expect.with + ")", OK: true}
+	for _, r := range reps {
+		s := sourceResult{
+			Source: r.Source, OK: r.OK(), Mode: "arweave", Reachable: r.Reachable, Complete: r.Complete, Verified: r.Verified,
+			LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(), Bytes: r.Bytes, Files: r.Files,
+			Missing: r.Missing, Different: r.Different,
+		}
+		if r.Err != nil {
+			s.Error = sourceError(r.Err)
+		}
+		res.Sources = append(res.Sources, s)
+		res.OK = res.OK && r.OK()
+	}
+	if err := printVerify(c, res); err != nil {
+		return err
+	}
+	if err := reportVerifyToGitHub(c.App.ErrWriter, res); err != nil {
+		return err
+	}
+	return verifyOutcome(res)
+}
+
+func arweaveGatewayList(urls []string) ([]*verify.ArweaveGateway, error) {
+	if len(urls) == 0 {
+		urls = []string{defaultArweaveGateway}
+	}
+	gws, err := gatewayList(urls)
+	if err != nil {
+		return nil, err
+	}
+	var out []*verify.ArweaveGateway
+	for _, g := range gws {
+		out = append(out, &verify.ArweaveGateway{URL: g.URL})
+	}
+	return out, nil
 }
 
 func parseMode(s string) (verify.Mode, error) {
@@ -244,11 +308,7 @@ func printVerify(c *cli.Context, res verifyResult) error {
 	if c.Bool("json") {
 		return printJSON(w, res)
 	}
-	what := res.Root
-	if res.Name != "" {
-		what = res.Name + " -> " + res.Root
-	}
-	fmt.Fprintf(w, "verify %s\n\n", what)
+	fmt.Fprintf(w, "verify %s\n\n", res.What)
 	printSourceTable(w, res.Sources)
 	if res.Compare != nil {
 		printCompare(w, res.Compare)
@@ -260,13 +320,23 @@ func printSourceTable(w io.Writer, srcs []sourceResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tREACHABLE\tCOMPLETE\tVERIFIED\tLATENCY\tBYTES\tBLOCKS\tMODE")
 	for _, s := range srcs {
+		n := s.Blocks
+		if s.Mode == "arweave" {
+			n = s.Files // files, for Arweave
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Source, yesNo(s.Reachable), yesNo(s.Complete), yesNo(s.Verified),
-			time.Duration(s.LatencyMS*float64(time.Millisecond)).Round(time.Millisecond), humanBytes(s.Bytes), s.Blocks, s.Mode)
+			time.Duration(s.LatencyMS*float64(time.Millisecond)).Round(time.Millisecond), humanBytes(s.Bytes), n, s.Mode)
 	}
 	tw.Flush()
 	for _, s := range srcs {
 		if s.Error != "" {
 			fmt.Fprintf(w, "\n%s: FAILED: %s\n", s.Source, s.Error)
+		}
+		for _, p := range s.Missing {
+			fmt.Fprintf(w, "  missing    %s\n", p)
+		}
+		for _, p := range s.Different {
+			fmt.Fprintf(w, "  different  %s\n", p)
 		}
 	}
 }
@@ -310,7 +380,7 @@ func verifyOutcome(res verifyResult) error {
 		}
 	}
 	if bad > 0 {
-		return checkErr(fmt.Errorf("%d of %d sources did not serve the complete, verified DAG %s", bad, len(res.Sources), res.Root),
+		return checkErr(fmt.Errorf("%d of %d sources did not serve the complete, verified content %s", bad, len(res.Sources), res.Root),
 			"see the reason per source above; re-pin the site where it is missing, and drop gateways that serve bad data")
 	}
 	return checkErr(fmt.Errorf("the verified DAG %s differs from %s", res.Root, res.Compare.With),

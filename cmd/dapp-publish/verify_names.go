@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -27,8 +28,21 @@ func nameFlags() []cli.Flag {
 
 // target is what the user asked for: a CID, or a name and what it points to.
 type target struct {
-	Name string  // "" for a CID
-	Root cid.Cid // the IPFS root
+	Name    string  // "" for a CID
+	Root    cid.Cid // the IPFS root, or
+	Arweave string  // the Arweave manifest transaction id (ar://)
+}
+
+// what names the target in messages.
+func (t target) what() string {
+	s := t.Root.String()
+	if t.Arweave != "" {
+		s = "ar://" + t.Arweave
+	}
+	if t.Name != "" {
+		s = t.Name + " -> " + s
+	}
+	return s
 }
 
 // looksLikeName reports whether arg is meant as an ENS name, not a CID.
@@ -36,32 +50,45 @@ func looksLikeName(arg string) bool {
 	return strings.Contains(arg, ".") && !strings.Contains(arg, "/")
 }
 
-// parseTarget reads CID, ipfs://CID, /ipfs/CID, or an ENS name, which it
-// resolves through the --rpc node.
-func parseTarget(c *cli.Context, arg string) (target, error) {
+// parseTarget reads CID, ipfs://CID, /ipfs/CID, ar://TXID (if arweave), or
+// an ENS name, which it resolves through the --rpc node.
+func parseTarget(c *cli.Context, arg string, arweave bool) (target, error) {
 	if !looksLikeName(arg) {
 		content, err := ens.ParseContent(arg)
 		if err != nil {
 			return target{}, usageErr("pass a CID (bafy...), ipfs://CID, /ipfs/CID or an ENS name such as app.eth", "%q is neither a CID nor a name: %v", arg, err)
 		}
-		if content.Namespace != ens.IPFS {
-			return target{}, usageErr("pass an IPFS CID or an ENS name whose contenthash is ipfs://", "%s content is not supported here: only IPFS DAGs are verified and served", content.Namespace)
-		}
-		return target{Root: content.CID}, nil
+		return contentTarget("", content, arweave)
 	}
-	r, err := ensResolver(c)
+	ec, err := ensClient(c)
 	if err != nil {
 		return target{}, err
 	}
-	root, err := r.ResolveName(c.Context, arg)
+	content, err := resolveENS(c.Context, ec, arg, c.String("rpc"))
 	if err != nil {
 		return target{}, err
 	}
-	return target{Name: arg, Root: root}, nil
+	return contentTarget(arg, content, arweave)
 }
 
-// ensResolver returns a NameResolver reading ENS through --rpc.
-func ensResolver(c *cli.Context) (verify.NameResolver, error) {
+func contentTarget(name string, content ens.Content, arweave bool) (target, error) {
+	what := content.String()
+	if name != "" {
+		what = fmt.Sprintf("ENS name %s points to %s, which", name, content)
+	}
+	switch {
+	case content.Namespace == ens.IPFS:
+		return target{Name: name, Root: content.CID}, nil
+	case content.Namespace == ens.Arweave && arweave:
+		return target{Name: name, Arweave: base64.RawURLEncoding.EncodeToString(content.ArweaveTx)}, nil
+	case content.Namespace == ens.Arweave:
+		return target{}, usageErr("check it with `dapp-publish verify`, which reads ar:// content", "%s is Arweave content: only IPFS content is served here", what)
+	}
+	return target{}, usageErr("pass an IPFS CID or ar://TXID, or an ENS name pointing to one", "%s is %s content, which is not supported here", what, content.Namespace)
+}
+
+// ensClient connects to the --rpc node and the --registry.
+func ensClient(c *cli.Context) (*ens.Client, error) {
 	rpc := c.String("rpc")
 	if rpc == "" {
 		return nil, usageErr("pass --rpc URL or set ETH_RPC_URL to an Ethereum JSON-RPC endpoint (mainnet for .eth names)", "resolving an ENS name needs an Ethereum RPC endpoint")
@@ -74,25 +101,38 @@ func ensResolver(c *cli.Context) (verify.NameResolver, error) {
 	if err != nil {
 		return nil, withHint(fmt.Errorf("failed to connect to the RPC at %s: %w", redactURL(rpc), redactErr(err, rpc)), "check --rpc / ETH_RPC_URL")
 	}
-	ec := ens.NewClient(client, common.HexToAddress(reg))
+	return ens.NewClient(client, common.HexToAddress(reg)), nil
+}
+
+// ensResolver returns a NameResolver for IPFS content, reading ENS through --rpc.
+func ensResolver(c *cli.Context) (verify.NameResolver, error) {
+	ec, err := ensClient(c)
+	if err != nil {
+		return nil, err
+	}
+	rpc := c.String("rpc")
 	return verify.NameResolverFunc(func(ctx context.Context, name string) (cid.Cid, error) {
-		return resolveENS(ctx, ec, name, rpc)
+		content, err := resolveENS(ctx, ec, name, rpc)
+		if err != nil {
+			return cid.Undef, err
+		}
+		t, err := contentTarget(name, content, false)
+		return t.Root, err
 	}), nil
 }
 
-func resolveENS(ctx context.Context, ec *ens.Client, name, rpc string) (cid.Cid, error) {
+// resolveENS reads name's contenthash.
+func resolveENS(ctx context.Context, ec *ens.Client, name, rpc string) (ens.Content, error) {
 	_, content, err := ec.Get(ctx, name)
 	switch {
 	case errors.Is(err, ens.ErrNoResolver):
-		return cid.Undef, withHint(fmt.Errorf("ENS name %s: %w", name, err), "check the spelling; if the name is yours, set a resolver (e.g. the public resolver) and point its contenthash at the site")
+		return content, withHint(fmt.Errorf("ENS name %s: %w", name, err), "check the spelling; if the name is yours, set a resolver (e.g. the public resolver) and point its contenthash at the site")
 	case err != nil:
-		return cid.Undef, withHint(fmt.Errorf("failed to read the contenthash of %s via %s: %w", name, redactURL(rpc), redactErr(err, rpc)), "check the name, --rpc / ETH_RPC_URL and --registry")
+		return content, withHint(fmt.Errorf("failed to read the contenthash of %s via %s: %w", name, redactURL(rpc), redactErr(err, rpc)), "check the name, --rpc / ETH_RPC_URL and --registry")
 	case content.IsZero():
-		return cid.Undef, withHint(fmt.Errorf("ENS name %s has no contenthash", name), "point it at the site first: dapp-publish ens set "+name+" CID")
-	case content.Namespace != ens.IPFS:
-		return cid.Undef, withHint(fmt.Errorf("ENS name %s points to %s, which this command does not verify yet (only ipfs:// content)", name, content), "verify the IPFS copy by its CID instead")
+		return content, withHint(fmt.Errorf("ENS name %s has no contenthash", name), "point it at the site first: dapp-publish ens set "+name+" CID")
 	}
-	return content.CID, nil
+	return content, nil
 }
 
 // redactURL keeps only scheme and host: paths and queries often hold keys.

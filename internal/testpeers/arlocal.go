@@ -49,6 +49,7 @@ func StartArlocal(t testing.TB) *Arlocal {
 	}
 	port := FreePort(t)
 	cmd := exec.Command(node, "-r", preload, filepath.Join(modules, "arlocal", "bin", "index.js"), fmt.Sprint(port), "--dbpath="+filepath.Join(dir, "db"), "--hidelogs")
+	cmd.Dir = dir // arlocal writes a "logs" file into its working folder
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
