@@ -71,22 +71,80 @@ func (c *innerCollector) Remove(context.Context, cid.Cid) error       { return n
 func (c *innerCollector) RemoveMany(context.Context, []cid.Cid) error { return nil }
 
 // hashFile imports one file with the profile's settings, filling e.node,
-// e.inner and e.sha256.
+// e.inner and (when fileHash) e.sha256. Large files are memory-mapped and
+// hashed in place; others are read.
 func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64)) error {
 	f, err := fsys.Open(srcPath(e.src))
 	if err != nil {
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
 	}
 	defer f.Close()
+	// For a one-leaf raw file the leaf's own SHA-256 is the file's.
+	fileHash = fileHash && !(p.RawLeaves && e.size <= p.ChunkSize)
+	m, unmap, _ := mapFile(f, e.size)
+	if m != nil {
+		defer unmap()
+		err = withFaultsAsErrors(e.path, func() error { return hashMapped(e, m, p, fileHash, onBytes) })
+	} else {
+		err = hashRead(e, f, p, fileHash, onBytes)
+	}
+	if err != nil {
+		return err
+	}
+	if fi, err := f.Stat(); err != nil || fi.Size() != e.size {
+		return fmt.Errorf("%s changed while packing (its size changed); pack again", e.path)
+	}
+	return nil
+}
 
-	// For a one-leaf raw file the leaf's own SHA-256 is the file's: skip the
-	// second hash. Otherwise hash the file bytes as they stream by.
+// hashRead hashes a file through read(2), teeing the bytes into the
+// file's SHA-256 when one is wanted.
+func hashRead(e *entry, f io.Reader, p Profile, fileHash bool, onBytes func(int64)) error {
 	var h hash.Hash
-	var r io.Reader = &countingReader{r: f, onBytes: onBytes}
-	if fileHash && !(p.RawLeaves && e.size <= p.ChunkSize) {
+	cr := &countingReader{r: f, onBytes: onBytes}
+	var r io.Reader = cr
+	if fileHash {
 		h = sha256.New()
 		r = io.TeeReader(r, h)
 	}
+	if err := importDAG(e, chunker.NewSizeSplitter(r, p.ChunkSize), p); err != nil {
+		return err
+	}
+	if cr.n != e.size {
+		return fmt.Errorf("%s changed while packing (size was %d, read %d bytes); pack again", e.path, e.size, cr.n)
+	}
+	if h != nil {
+		e.sha256 = h.Sum(nil)
+	}
+	return nil
+}
+
+// hashMapped hashes a mapped file in place. The file's own SHA-256, when
+// wanted, runs beside the DAG import on another goroutine (another core).
+func hashMapped(e *entry, m []byte, p Profile, fileHash bool, onBytes func(int64)) error {
+	var sum chan error
+	if fileHash {
+		sum = make(chan error, 1)
+		go func() {
+			sum <- withFaultsAsErrors(e.path, func() error {
+				d := sha256.Sum256(m)
+				e.sha256 = d[:]
+				return nil
+			})
+		}()
+	}
+	err := importDAG(e, &sliceSplitter{data: m, size: int(p.ChunkSize), onNew: onBytes}, p)
+	if sum != nil {
+		if serr := <-sum; err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// importDAG runs boxo's balanced importer over the chunks of one file and
+// records its root and inner nodes in e.
+func importDAG(e *entry, spl chunker.Splitter, p Profile) error {
 	col := &innerCollector{nodes: map[string][]byte{}}
 	params := helpers.DagBuilderParams{
 		Maxlinks:   p.FileWidth,
@@ -94,8 +152,7 @@ func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64
 		CidBuilder: p.cidBuilder(),
 		Dagserv:    col,
 	}
-	cr := &countingReader{r: r}
-	db, err := params.New(chunker.NewSizeSplitter(cr, p.ChunkSize))
+	db, err := params.New(spl)
 	if err != nil {
 		return fmt.Errorf("failed to hash %s: %w", e.path, err)
 	}
@@ -103,19 +160,13 @@ func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64
 	if err != nil {
 		return fmt.Errorf("failed to read %s: %w", e.path, err)
 	}
-	if cr.n != e.size {
-		return fmt.Errorf("%s changed while packing (size was %d, read %d bytes); pack again", e.path, e.size, cr.n)
-	}
 	size, err := root.Size()
 	if err != nil {
 		return err
 	}
 	e.node = nodeRef{cid: root.Cid(), tsize: size}
 	e.inner = col.nodes
-	switch {
-	case h != nil:
-		e.sha256 = h.Sum(nil)
-	case fileHash:
+	if e.sha256 == nil && p.RawLeaves && e.size <= p.ChunkSize {
 		e.sha256 = []byte(root.Cid().Hash()[2:]) // sha2-256 multihash: 0x12 0x20 <digest>
 	}
 	return nil
