@@ -98,8 +98,9 @@ $(NPM_STAMP):
 	touch $@
 
 fuzz:
-	$(GO) test ./bundle -run '^$$' -fuzz FuzzReadCAR -fuzztime 30s
+	$(GO) test ./bundle -run '^$$' -fuzz FuzzInspect -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzIgnore -fuzztime 30s
+	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s
 
 clean:
 	rm -rf bin
