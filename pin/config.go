@@ -1,6 +1,7 @@
 package pin
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -38,3 +39,19 @@ type Config struct {
 	// Inject transports here (tests, proxies); never a global.
 	HTTPClient *http.Client `json:"-"`
 }
+
+// String describes the provider configuration without its secret, so a
+// Config printed by mistake (%v, %+v, a debug log) never shows the token.
+func (c Config) String() string {
+	tok := "none"
+	if c.Token != "" {
+		tok = "set"
+		if c.TokenFrom != "" {
+			tok = "from " + c.TokenFrom
+		}
+	}
+	return fmt.Sprintf("%s (%s) endpoint=%q token=%s", c.Name, c.Type, c.Endpoint, tok)
+}
+
+// GoString is String for %#v.
+func (c Config) GoString() string { return "pin.Config{" + c.String() + "}" }

@@ -305,3 +305,15 @@ func TestAsUnpinnerThroughWrappers(t *testing.T) {
 type unpinnable struct{ scripted }
 
 func (u *unpinnable) Unpin(context.Context, cid.Cid) error { return nil }
+
+func TestConfigNeverPrintsToken(t *testing.T) {
+	c := Config{Name: "p", Type: "pinata", Token: "super-secret-jwt", TokenFrom: "PINATA_JWT"}
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%v %+v %#v %s", c, c, c, c), fmt.Sprintf("%+v", struct{ C Config }{c})} {
+		if strings.Contains(s, "super-secret-jwt") {
+			t.Errorf("token printed: %s", s)
+		}
+		if !strings.Contains(s, "PINATA_JWT") {
+			t.Errorf("token source not named: %s", s)
+		}
+	}
+}

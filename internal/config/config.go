@@ -30,8 +30,15 @@ type Config struct {
 	Profile   string     // the CID profile name
 	Providers []Provider // in file order
 
-	secrets []string // every secret value, for Redact
+	secrets secretList // every secret value, for Redact
 }
+
+// secretList prints as [redacted] whatever the verb, so printing a Config
+// (%v, %#v, a debug dump) never shows a secret.
+type secretList []string
+
+// Format implements fmt.Formatter.
+func (secretList) Format(f fmt.State, _ rune) { fmt.Fprint(f, "[redacted]") }
 
 // file is the YAML shape. Sections owned by other commands (quorum, verify,
 // ens) are kept raw here and decoded by their owners.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -149,4 +150,17 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestProviderNeverPrintsToken(t *testing.T) {
+	c, err := parse(t, good, map[string]string{"KUBO_TOKEN": "kubo-secret-1", "CLUSTER_HOST": "h", "PINATA_JWT": "jwt-secret-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fmt.Sprintf("%v %+v %#v", c.Providers, c.Providers[2], c)
+	for _, sec := range []string{"kubo-secret-1", "jwt-secret-2", "file-secret-value"} {
+		if strings.Contains(s, sec) {
+			t.Errorf("printing the config shows %q: %s", sec, s)
+		}
+	}
 }
