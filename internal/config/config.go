@@ -33,12 +33,21 @@ type Config struct {
 	secrets secretList // every secret value, for Redact
 }
 
-// secretList prints as [redacted] whatever the verb, so printing a Config
-// (%v, %#v, a debug dump) never shows a secret.
+// secretList holds the secret values; Config's String and GoString keep
+// them out of any print of a Config (%v, %+v, %#v, a debug dump).
 type secretList []string
 
-// Format implements fmt.Formatter.
-func (secretList) Format(f fmt.State, _ rune) { fmt.Fprint(f, "[redacted]") }
+// String describes the config without secrets.
+func (c Config) String() string {
+	var ps []string
+	for _, p := range c.Providers {
+		ps = append(ps, p.String())
+	}
+	return fmt.Sprintf("config %s: site=%q profile=%q providers=[%s]", c.Path, c.Site, c.Profile, strings.Join(ps, "; "))
+}
+
+// GoString is String for %#v.
+func (c Config) GoString() string { return c.String() }
 
 // file is the YAML shape. Sections owned by other commands (quorum, verify,
 // ens) are kept raw here and decoded by their owners.
