@@ -2,10 +2,15 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ipfs/go-cid"
 )
@@ -118,3 +123,30 @@ var errBoom = errors.New("connection reset")
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errBoom }
+
+// A gateway that sends 200 and the start of a CAR, then nothing, fails after
+// the idle timeout instead of hanging.
+func TestFetchCARStalls(t *testing.T) {
+	root, good, _ := packCAR(t, testSite(1))
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", carType)
+		w.Write(good[:len(good)/3])
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	start := time.Now()
+	_, err := (&Gateway{URL: srv.URL, IdleTimeout: 300 * time.Millisecond}).FetchCAR(context.Background(), root, Options{})
+	if err == nil || !strings.Contains(err.Error(), "sent nothing for 300ms") {
+		t.Fatalf("got %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v", d)
+	}
+	t.Logf("%v", err)
+}

@@ -29,6 +29,9 @@ const (
 type Gateway struct {
 	URL    string       // base URL, e.g. https://trustless-gateway.link
 	Client *http.Client // nil: DefaultClient
+	// IdleTimeout fails a CAR download that delivers no byte for this long
+	// (a gateway that sent 200 and then stalls); 0 means one minute.
+	IdleTimeout time.Duration
 }
 
 // DefaultClient is the HTTP client gateways use when none is given: no
@@ -105,6 +108,8 @@ func (g *Gateway) get(ctx context.Context, c cid.Cid, query, accept, wantType st
 // (GET /ipfs/{root}?format=car&dag-scope=all) and verifies it while it
 // streams. The Result is never nil: on error it counts what was verified.
 func (g *Gateway) FetchCAR(ctx context.Context, root cid.Cid, opts Options) (*Result, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	resp, err := g.get(ctx, root, "format=car&dag-scope=all&car-version=1&car-order=dfs&car-dups=n", acceptCAR, carType)
 	if err != nil {
 		return &Result{Root: root}, err
@@ -116,7 +121,51 @@ func (g *Gateway) FetchCAR(ctx context.Context, root cid.Cid, opts Options) (*Re
 		// take CPU from a gateway on the same machine (measured with Kubo).
 		opts.Limits.Workers = 1
 	}
-	return VerifyCAR(resp.Body, root, opts)
+	idle := g.IdleTimeout
+	if idle <= 0 {
+		idle = time.Minute
+	}
+	body := newIdleReader(resp.Body, idle, cancel)
+	defer body.stop()
+	res, err := VerifyCAR(body, root, opts)
+	if err != nil && body.expired() {
+		err = fmt.Errorf("the gateway sent nothing for %v after %d bytes: %w", idle, res.Bytes, err)
+	}
+	return res, err
+}
+
+// idleReader cancels a download when no byte arrives for a while. Reads
+// reset the timer; the cancel makes the blocked Read return.
+type idleReader struct {
+	r     io.Reader
+	idle  time.Duration
+	timer *time.Timer
+	fired chan struct{}
+}
+
+func newIdleReader(r io.Reader, idle time.Duration, cancel func()) *idleReader {
+	ir := &idleReader{r: r, idle: idle, fired: make(chan struct{})}
+	ir.timer = time.AfterFunc(idle, func() { close(ir.fired); cancel() })
+	return ir
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	n, err := ir.r.Read(p)
+	if n > 0 {
+		ir.timer.Reset(ir.idle)
+	}
+	return n, err
+}
+
+func (ir *idleReader) stop() { ir.timer.Stop() }
+
+func (ir *idleReader) expired() bool {
+	select {
+	case <-ir.fired:
+		return true
+	default:
+		return false
+	}
 }
 
 // FetchBlock retrieves one block (GET /ipfs/{c}?format=raw) and returns its
