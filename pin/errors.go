@@ -86,6 +86,7 @@ type HTTPError struct {
 	Op         string        // what we asked, e.g. "dag/import"
 	StatusCode int           // HTTP status
 	Message    string        // the holder's error message, decoded from its body
+	Structured bool          // Message came from the holder's own error format (not a raw excerpt)
 	RetryAfter time.Duration // from the Retry-After header
 	TokenFrom  string        // where the token came from (env var or file), for 401/403 hints
 }

@@ -85,8 +85,8 @@ func (f *faultSuite) serverError(t *testing.T) {
 	proxy, p, b := f.setup(t, time.Minute)
 	proxy.Add(f.o.UploadPath, 1, faults.Status(http.StatusInternalServerError, nil, "upstream exploded"))
 	rec := f.mustPin(t, p, b)
-	if rec.Attempts != 2 || proxy.Hits(f.o.UploadPath) != 2 {
-		t.Errorf("attempts = %d, upload requests = %d; want 2 and 2", rec.Attempts, proxy.Hits(f.o.UploadPath))
+	if rec.Attempts != 2 || proxy.Hits(f.o.UploadPath) < 2 {
+		t.Errorf("attempts = %d, requests to %s = %d; want 2 and at least 2", rec.Attempts, f.o.UploadPath, proxy.Hits(f.o.UploadPath))
 	}
 	f.onePin(t, b)
 }
