@@ -67,7 +67,10 @@ func pinAction(c *cli.Context) error {
 		return err
 	}
 	defer in.close()
-	receipts := runPins(c, providers, in.bundle)
+	receipts, err := runPins(c, providers, in)
+	if err != nil {
+		return err
+	}
 	for i := range receipts {
 		receipts[i].Error = cfg.Redact(receipts[i].Error)
 		for j, w := range receipts[i].Warnings {
@@ -112,13 +115,33 @@ func pinProviders(c *cli.Context) (*config.Config, []pin.Provider, error) {
 }
 
 // runPins runs every provider at once, with a live line of bytes sent per
-// provider on a terminal.
-func runPins(c *cli.Context, ps []pin.Provider, b pin.Bundle) []pin.Receipt {
-	prog := newPinProgress(c.App.ErrWriter, ps, b.Size)
+// provider on a terminal. A CAR given on the command line is verified while
+// it uploads (reading it twice in a row doubled the command's time); if it
+// turns out corrupt, the uploads are cancelled and the command fails with
+// exit 3. Holders verify what they import too, so a corrupt CAR is never
+// counted as stored either way.
+func runPins(c *cli.Context, ps []pin.Provider, in *pinInput) ([]pin.Receipt, error) {
+	prog := newPinProgress(c.App.ErrWriter, ps, in.bundle.Size)
 	defer prog.stop()
-	ctx, cancel := context.WithCancel(c.Context)
-	defer cancel()
-	return pin.Run(ctx, ps, b, prog.add)
+	ctx, cancel := context.WithCancelCause(c.Context)
+	defer cancel(nil)
+	checked := make(chan error, 1)
+	go func() {
+		var err error
+		if in.check != nil {
+			err = in.check()
+		}
+		if err != nil {
+			cancel(err)
+		}
+		checked <- err
+	}()
+	receipts := pin.Run(ctx, ps, in.bundle, prog.add)
+	if err := <-checked; err != nil {
+		return nil, checkErr(fmt.Errorf("%s is not a valid CAR: %w (uploads cancelled)", in.bundle.Name, err),
+			"re-create it with `dapp-publish pack DIR -o "+in.bundle.Name+"`, or pass the site folder instead")
+	}
+	return receipts, nil
 }
 
 func reportPins(c *cli.Context, b pin.Bundle, rs []pin.Receipt) error {
@@ -176,6 +199,7 @@ func pinResult(rs []pin.Receipt) error {
 type pinInput struct {
 	bundle pin.Bundle
 	close  func()
+	check  func() error // verifies the CAR's blocks; nil when we packed it ourselves
 }
 
 func openPinInput(c *cli.Context, arg string, cfg *config.Config) (*pinInput, error) {
@@ -186,5 +210,5 @@ func openPinInput(c *cli.Context, arg string, cfg *config.Config) (*pinInput, er
 	if fi.IsDir() {
 		return packForPin(c, arg, cfg)
 	}
-	return openCARForPin(c.App.ErrWriter, arg)
+	return openCARForPin(arg)
 }

@@ -49,51 +49,64 @@ func packForPin(c *cli.Context, dir string, cfg *config.Config) (*pinInput, erro
 	return &pinInput{bundle: pin.Bundle{Root: b.Root, Name: dir, CAR: tmp, Size: b.CARSize}, close: cleanup}, nil
 }
 
-// openCARForPin opens a CAR and checks it before anything is uploaded: one
-// root, every block hashing to its CID, the root block present. Holders
-// check completeness themselves when they pin the root.
-func openCARForPin(stderr io.Writer, path string) (*pinInput, error) {
+// openCARForPin opens a CAR and reads its header: it must name exactly one
+// root. The blocks are verified by the returned input's check, which runs
+// while the CAR uploads (runPins).
+func openCARForPin(path string) (*pinInput, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageErr("pass a CAR file made by `dapp-publish pack`", "cannot open %s: %v", path, errors.Unwrap(err))
-	}
-	root, err := checkCAR(f)
-	if err != nil {
-		f.Close()
-		return nil, checkErr(fmt.Errorf("%s is not a valid CAR: %w", path, err), "re-create it with `dapp-publish pack DIR -o "+path+"`, or pass the site folder instead")
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &pinInput{bundle: pin.Bundle{Root: root, Name: path, CAR: f, Size: fi.Size()}, close: func() { f.Close() }}, nil
+	root, err := carRoot(f)
+	if err != nil {
+		f.Close()
+		return nil, checkErr(fmt.Errorf("%s is not a valid CAR: %w", path, err), "re-create it with `dapp-publish pack DIR -o "+path+"`, or pass the site folder instead")
+	}
+	in := &pinInput{bundle: pin.Bundle{Root: root, Name: path, CAR: f, Size: fi.Size()}, close: func() { f.Close() }}
+	in.check = func() error { return checkCAR(f, root) }
+	return in, nil
 }
 
-func checkCAR(f *os.File) (cid.Cid, error) {
-	br, err := carv2.NewBlockReader(bufio.NewReaderSize(io.NewSectionReader(f, 0, 1<<62), 1<<20))
+// carRoot reads the CAR header's single root.
+func carRoot(f *os.File) (cid.Cid, error) {
+	br, err := carv2.NewBlockReader(io.NewSectionReader(f, 0, 1<<62))
 	if err != nil {
 		return cid.Undef, err
 	}
 	if len(br.Roots) != 1 {
 		return cid.Undef, fmt.Errorf("it names %d roots; a bundle has exactly one", len(br.Roots))
 	}
-	root, sawRoot, blocks := br.Roots[0], false, 0
+	return br.Roots[0], nil
+}
+
+// checkCAR verifies every block against its CID and that the root block is
+// there. Holders check that the DAG is complete when they pin the root.
+func checkCAR(f *os.File, root cid.Cid) error {
+	br, err := carv2.NewBlockReader(bufio.NewReaderSize(io.NewSectionReader(f, 0, 1<<62), 1<<20))
+	if err != nil {
+		return err
+	}
+	sawRoot, blocks := false, 0
 	for {
 		blk, err := br.Next() // verifies the block against its CID
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return cid.Undef, fmt.Errorf("after %d blocks: %w", blocks, err)
+			return fmt.Errorf("after %d blocks: %w", blocks, err)
 		}
 		blocks++
 		sawRoot = sawRoot || pin.SameCID(blk.Cid(), root)
 	}
 	if !sawRoot {
-		return cid.Undef, fmt.Errorf("it does not contain its root block %s", root)
+		return fmt.Errorf("it does not contain its root block %s", root)
 	}
-	return root, nil
+	return nil
 }
 
 // pinProgress shows, on a terminal, one line with the share of the CAR each

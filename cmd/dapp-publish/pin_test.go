@@ -175,3 +175,28 @@ func TestPinCommandPartialFailure(t *testing.T) {
 		t.Errorf("stderr: %s", stderr)
 	}
 }
+
+// TestPinCommandCorruptCAR: a CAR with one flipped byte in its last block
+// is caught while it uploads: exit 3, and Kubo (which verifies too) holds
+// no pin of it.
+func TestPinCommandCorruptCAR(t *testing.T) {
+	k, base := startKubo(t)
+	b := pintest.NewBundle(t, 21, 3<<20)
+	data := b.Bytes(t)
+	data[len(data)-1] ^= 0x01
+	bad := filepath.Join(t.TempDir(), "bad.car")
+	if err := os.WriteFile(bad, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, fmt.Sprintf("providers:\n  - {name: own-node, type: kubo, endpoint: %q}\n", k.API))
+	code, stdout, stderr := runCLI(t, "pin", bad, "--config", cfg, "--json")
+	if code != exitCheck {
+		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, exitCheck, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "bad.car is not a valid CAR") || !strings.Contains(stderr, "does not match") && !strings.Contains(stderr, "mismatch") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	if pins := recursivePins(t, k, base...); pins != "" {
+		t.Errorf("Kubo pinned %s from a corrupt CAR", pins)
+	}
+}
