@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFailureMessage(t *testing.T) {
@@ -55,4 +56,42 @@ func FuzzDecode(f *testing.F) {
 		}
 		_ = failureMessage(data)
 	})
+}
+
+func TestToRemove(t *testing.T) {
+	at := func(sec int) time.Time { return time.Date(2026, 1, 1, 0, 0, sec, 0, time.UTC) }
+	pins := func(secs ...int) []PinStatus {
+		var out []PinStatus
+		for i, s := range secs {
+			out = append(out, PinStatus{RequestID: string(rune('a' + i)), Created: at(s)})
+		}
+		return out
+	}
+	ids := func(sts []PinStatus) string {
+		s := ""
+		for _, st := range sts {
+			s += st.RequestID
+		}
+		return s
+	}
+	tests := []struct {
+		name   string
+		others []PinStatus // newest first
+		keep   int
+		want   string
+	}{
+		{"replace: remove all others", pins(5, 4, 3), 1, "abc"},
+		{"nothing else", nil, 1, ""},
+		{"keep 2 of 3", pins(5, 4, 3), 2, "bc"},
+		{"keep 3 of 3", pins(5, 4, 3), 3, "c"},
+		{"keep more than there are", pins(5), 3, ""},
+		{"tie with the oldest kept is kept", pins(5, 5, 4), 2, "c"},
+		{"replace keeps nothing else, ties or not", pins(5, 5), 1, "ab"},
+		{"all tied: nothing removed", pins(4, 4, 4), 2, ""},
+	}
+	for _, tt := range tests {
+		if got := ids(toRemove(tt.others, tt.keep)); got != tt.want {
+			t.Errorf("%s: removed %q, want %q", tt.name, got, tt.want)
+		}
+	}
 }

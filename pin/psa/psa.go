@@ -207,27 +207,43 @@ func (p *Provider) Unpin(ctx context.Context, root cid.Cid) error {
 }
 
 // prune removes pins of our name beyond the newest Keep (1 when Keep is 0:
-// the new pin replaces the previous one), never root's.
+// the new pin replaces the previous one), never root's. Services report
+// `created` with varying precision (IPFS Cluster: whole seconds), so a pin
+// is removed only when it is strictly older than every pin kept: a tie
+// keeps both rather than risk removing the newer one.
 func (p *Provider) prune(ctx context.Context, root cid.Cid) error {
 	keep := max(p.cfg.Keep, 1)
-	sts, err := p.byName(ctx)
+	sts, err := p.byName(ctx) // newest first
 	if err != nil {
 		return err
 	}
-	kept := 0
+	var others []PinStatus
 	for _, st := range sts {
-		c, _ := cid.Decode(st.Pin.Cid)
-		if pin.SameCID(c, root) || kept < keep-1 {
-			if !pin.SameCID(c, root) {
-				kept++
-			}
-			continue
+		if c, _ := cid.Decode(st.Pin.Cid); !pin.SameCID(c, root) {
+			others = append(others, st)
 		}
+	}
+	for _, st := range toRemove(others, keep) {
 		if err := p.delete(ctx, st.RequestID); err != nil {
 			return fmt.Errorf("removing old pin %s of %q: %w", st.Pin.Cid, p.cfg.PinName, err)
 		}
 	}
 	return nil
+}
+
+// toRemove picks, from the other pins of our name (newest first), those
+// beyond the keep-1 newest that are strictly older than all of those.
+func toRemove(others []PinStatus, keep int) []PinStatus {
+	if len(others) <= keep-1 {
+		return nil
+	}
+	var out []PinStatus
+	for _, st := range others[keep-1:] {
+		if keep == 1 || st.Created.Before(others[keep-2].Created) {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 func (p *Provider) fill(rec *pin.Receipt, st PinStatus) {

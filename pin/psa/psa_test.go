@@ -124,6 +124,7 @@ func TestReplaceAndKeep(t *testing.T) {
 		if _, err := newProvider(t, c.PinSvc, tok, "site", keep).Pin(context.Background(), b.Bundle); err != nil {
 			t.Fatalf("pin %d: %v", i, err)
 		}
+		time.Sleep(1100 * time.Millisecond) // the cluster's created times have whole-second precision
 	}
 	// 1 replaces 0 (keep 0); with keep 2, pinning 2 keeps 1 and 2, pinning 3
 	// keeps 2 and 3.
