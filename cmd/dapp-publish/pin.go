@@ -146,6 +146,12 @@ func runPins(c *cli.Context, ps []pin.Provider, in *pinInput) ([]pin.Receipt, er
 
 func reportPins(c *cli.Context, b pin.Bundle, rs []pin.Receipt) error {
 	_ = ghOutput("cid", b.Root.String())
+	_ = ghSummary(pinSummary(b, rs))
+	for _, r := range rs {
+		for _, warn := range r.Warnings {
+			ghWarning(c.App.ErrWriter, "", "pin: "+r.Provider, warn)
+		}
+	}
 	if c.Bool("json") {
 		return printJSON(c.App.Writer, pinOutput{CID: b.Root.String(), Receipts: rs})
 	}
@@ -173,6 +179,22 @@ func receiptLine(r pin.Receipt) string {
 		line += "  " + r.Endpoints[0]
 	}
 	return line
+}
+
+// pinSummary is the job summary (GitHub Actions): one table row per provider.
+func pinSummary(b pin.Bundle, rs []pin.Receipt) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "### dapp-publish pin `%s`\n\n| provider | type | status | sent | detail |\n|---|---|---|---|---|\n", b.Root)
+	for _, r := range rs {
+		detail := strings.NewReplacer("|", "\\|", "\n", " ").Replace(r.Error)
+		if r.Skipped {
+			detail = "already held"
+		} else if detail == "" && len(r.Endpoints) > 0 {
+			detail = r.Endpoints[0]
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", r.Provider, r.Type, r.Status, humanBytes(r.BytesSent), detail)
+	}
+	return sb.String() + "\n"
 }
 
 // pinResult turns failed receipts into the command's error (exit 1).

@@ -109,9 +109,10 @@ func checkCAR(f *os.File, root cid.Cid) error {
 	return nil
 }
 
-// pinProgress shows, on a terminal, one line with the share of the CAR each
-// provider has sent so far. Elsewhere (CI logs) it prints nothing: the
-// receipts are the plain lines.
+// pinProgress shows the CAR bytes each provider has sent so far: on a
+// terminal, one line redrawn five times a second; elsewhere (CI logs), a
+// plain line every ten seconds while uploads run, so a long upload is not
+// silent.
 type pinProgress struct {
 	w     io.Writer
 	names []string
@@ -127,9 +128,13 @@ func newPinProgress(w io.Writer, ps []pin.Provider, total int64) *pinProgress {
 		p.names = append(p.names, pr.Name())
 		p.sent[pr.Name()] = new(atomic.Int64)
 	}
-	if isTerminal(w) && total > 0 {
+	if total > 0 {
 		p.wg.Add(1)
-		go p.loop()
+		if isTerminal(w) {
+			go p.loop(200*time.Millisecond, "\r\033[K", "")
+		} else {
+			go p.loop(10*time.Second, "", "\n")
+		}
 	}
 	return p
 }
@@ -140,17 +145,21 @@ func (p *pinProgress) add(name string, n int64) {
 	}
 }
 
-func (p *pinProgress) loop() {
+func (p *pinProgress) loop(every time.Duration, pre, post string) {
 	defer p.wg.Done()
-	t := time.NewTicker(200 * time.Millisecond)
+	t := time.NewTicker(every)
 	defer t.Stop()
+	last := ""
 	for {
 		select {
 		case <-p.done:
-			fmt.Fprint(p.w, "\r\033[K")
+			fmt.Fprint(p.w, pre)
 			return
 		case <-t.C:
-			fmt.Fprint(p.w, "\r\033[K"+p.line())
+			if l := p.line(); l != last || pre != "" {
+				fmt.Fprint(p.w, pre+l+post)
+				last = l
+			}
 		}
 	}
 }

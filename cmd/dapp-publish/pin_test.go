@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
+	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
 )
 
@@ -198,5 +199,20 @@ func TestPinCommandCorruptCAR(t *testing.T) {
 	}
 	if pins := recursivePins(t, k, base...); pins != "" {
 		t.Errorf("Kubo pinned %s from a corrupt CAR", pins)
+	}
+}
+
+// TestPinSummary: on GitHub Actions the job summary gets one row per
+// provider, and the error text cannot break the table.
+func TestPinSummary(t *testing.T) {
+	b := pintest.NewBundle(t, 31, 10)
+	md := pinSummary(b.Bundle, []pin.Receipt{
+		{Provider: "a", Type: "kubo", Status: pin.StatusPinned, BytesSent: 2048, Endpoints: []string{"http://gw/ipfs/x"}},
+		{Provider: "b", Type: "pinata", Status: pin.StatusFailed, Error: "x | y\nz"},
+	})
+	for _, want := range []string{b.Root.String(), "| a | kubo | pinned | 2.0 KiB | http://gw/ipfs/x |", `| b | pinata | failed | 0 B | x \| y z |`} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
 	}
 }
