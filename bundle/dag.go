@@ -81,10 +81,9 @@ func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64
 	defer f.Close()
 	// For a one-leaf raw file the leaf's own SHA-256 is the file's.
 	fileHash = fileHash && !(p.RawLeaves && e.size <= p.ChunkSize)
-	m, unmap, _ := mapFile(f, e.size)
-	if m != nil {
-		defer unmap()
-		err = withFaultsAsErrors(e.path, func() error { return hashMapped(e, m, p, fileHash, onBytes) })
+	if w := newWindow(f, e.size); w != nil {
+		defer w.close()
+		err = withFaultsAsErrors(e.path, func() error { return hashMapped(e, f, w, p, fileHash, onBytes) })
 	} else {
 		err = hashRead(e, f, p, fileHash, onBytes)
 	}
@@ -120,26 +119,43 @@ func hashRead(e *entry, f io.Reader, p Profile, fileHash bool, onBytes func(int6
 }
 
 // hashMapped hashes a mapped file in place. The file's own SHA-256, when
-// wanted, runs beside the DAG import on another goroutine (another core).
-func hashMapped(e *entry, m []byte, p Profile, fileHash bool, onBytes func(int64)) error {
+// wanted, runs beside the DAG import on another goroutine (another core),
+// through a window of its own.
+func hashMapped(e *entry, f fs.File, w *window, p Profile, fileHash bool, onBytes func(int64)) error {
 	var sum chan error
 	if fileHash {
 		sum = make(chan error, 1)
-		go func() {
-			sum <- withFaultsAsErrors(e.path, func() error {
-				d := sha256.Sum256(m)
-				e.sha256 = d[:]
-				return nil
-			})
-		}()
+		go func() { sum <- withFaultsAsErrors(e.path, func() error { return fileSHA256(e, f) }) }()
 	}
-	err := importDAG(e, &sliceSplitter{data: m, size: int(p.ChunkSize), onNew: onBytes}, p)
+	err := importDAG(e, &windowSplitter{w: w, size: int(p.ChunkSize), onNew: onBytes}, p)
 	if sum != nil {
 		if serr := <-sum; err == nil {
 			err = serr
 		}
 	}
 	return err
+}
+
+// fileSHA256 hashes a whole mapped file into e.sha256.
+func fileSHA256(e *entry, f fs.File) error {
+	w := newWindow(f, e.size)
+	if w == nil {
+		return fmt.Errorf("failed to map %s", e.path)
+	}
+	defer w.close()
+	h := sha256.New()
+	for {
+		b, err := w.next(mapWindow)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("failed to read %s: %w", e.path, err)
+		}
+		h.Write(b)
+	}
+	e.sha256 = h.Sum(nil)
+	return nil
 }
 
 // importDAG runs boxo's balanced importer over the chunks of one file and

@@ -2,7 +2,13 @@
 
 package bundle
 
-import "io/fs"
+import (
+	"errors"
+	"io/fs"
+)
 
-// mapFile never maps on this platform: files are read.
-func mapFile(fs.File, int64) ([]byte, func(), error) { return nil, nil, nil }
+func fileFD(fs.File) (int, bool) { return 0, false }
+
+func mmapRange(int, int64, int) ([]byte, error) { return nil, errors.New("mmap unsupported") }
+
+func munmap([]byte) {}

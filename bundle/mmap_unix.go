@@ -9,23 +9,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// mapFile maps f read-only when it is an *os.File of at least minMap bytes,
-// so hashing and writing read the page cache directly instead of copying
-// every byte through read(2) first. It returns nil, nil when the file is not
-// worth or not able to be mapped: callers then read it.
-//
-// A mapped file that shrinks while mapped raises SIGBUS on access; the
-// goroutines that touch mappings run with debug.SetPanicOnFault and turn that
-// into an error (see withFaultsAsErrors).
-func mapFile(f fs.File, size int64) ([]byte, func(), error) {
+// fileFD returns the descriptor behind f when it is an *os.File.
+func fileFD(f fs.File) (int, bool) {
 	osf, ok := f.(*os.File)
-	if !ok || size < minMap || int64(int(size)) != size {
-		return nil, nil, nil
+	if !ok {
+		return 0, false
 	}
-	b, err := unix.Mmap(int(osf.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+	return int(osf.Fd()), true
+}
+
+func mmapRange(fd int, off int64, n int) ([]byte, error) {
+	b, err := unix.Mmap(fd, off, n, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
-		return nil, nil, nil // e.g. a file system without mmap: read instead
+		return nil, err
 	}
 	_ = unix.Madvise(b, unix.MADV_SEQUENTIAL)
-	return b, func() { _ = unix.Munmap(b) }, nil
+	return b, nil
 }
+
+func munmap(b []byte) { _ = unix.Munmap(b) }

@@ -45,7 +45,7 @@ func parityCases() []treeCase {
 		{"one byte", files(map[string]string{"a.txt": "a"})},
 		{"exactly one chunk", sized("chunk.bin", func(p bundle.Profile) int64 { return p.ChunkSize })},
 		{"one chunk plus one byte", sized("chunk1.bin", func(p bundle.Profile) int64 { return p.ChunkSize + 1 })},
-		{"many chunks", sized("many.bin", func(p bundle.Profile) int64 { return 5*p.ChunkSize + 12345 })},
+		{"many chunks across mapping windows", sized("many.bin", func(p bundle.Profile) int64 { return 8<<20 + p.ChunkSize + 12345 })},
 		{"over 1000 entries", func(t *testing.T, dir string, _ bundle.Profile) {
 			m := map[string]string{}
 			for i := range 1100 {

@@ -3,8 +3,10 @@
 package bundle
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,16 +23,20 @@ func TestMappedTruncationIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	m, unmap, err := mapFile(f, 4*minMap)
-	if err != nil || m == nil {
-		t.Fatalf("mapFile: %v (mapped %t)", err, m != nil)
+	w := newWindow(f, 4*minMap)
+	if w == nil {
+		t.Fatal("file not mapped")
 	}
-	defer unmap()
+	defer w.close()
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
 	err = withFaultsAsErrors("big.bin", func() error {
-		_ = sha256.Sum256(m)
+		b, err := w.next(minMap)
+		if err != nil {
+			return err
+		}
+		_ = sha256.Sum256(b)
 		return nil
 	})
 	var changed errChangedWhileMapped
@@ -39,18 +45,43 @@ func TestMappedTruncationIsAnError(t *testing.T) {
 	}
 }
 
-func TestSliceSplitter(t *testing.T) {
-	data := []byte("abcdefghij")
-	s := &sliceSplitter{data: data, size: 4}
-	var got []string
+// The window hands out every byte of a file larger than one window, in
+// order, in chunks that never straddle two mappings.
+func TestWindowReadsWholeFile(t *testing.T) {
+	size := int64(2*mapWindow + 12345)
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	path := filepath.Join(t.TempDir(), "w.bin")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := newWindow(f, size)
+	if w == nil {
+		t.Fatal("file not mapped")
+	}
+	defer w.close()
+	var got []byte
 	for {
-		b, err := s.NextBytes()
+		b, err := w.next(1 << 20)
 		if err != nil {
 			break
 		}
-		got = append(got, string(b))
+		got = append(got, b...)
 	}
-	if len(got) != 3 || got[0] != "abcd" || got[1] != "efgh" || got[2] != "ij" {
-		t.Fatalf("chunks %q", got)
+	if !bytes.Equal(got, data) {
+		t.Fatalf("read %d bytes, want the file's %d", len(got), size)
+	}
+	// boxo's importer asks again after the end: it must stay at the end.
+	for range 3 {
+		if b, err := w.next(1 << 20); err != io.EOF {
+			t.Fatalf("after the end: %d bytes, %v; want io.EOF", len(b), err)
+		}
 	}
 }
