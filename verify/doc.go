@@ -9,14 +9,21 @@
 //     tracks which linked blocks are still owed, so a stream that stops early,
 //     skips a block, carries a block of another DAG or starts at another root
 //     fails with an error wrapping one of the sentinels in errors.go.
+//     pipeline.go hashes on several cores while the DAG is checked in order.
 //   - fetch.go: trustless gateway sources (GET /ipfs/{cid}?format=car, with
-//     ?format=raw block-by-block retrieval as the fallback) and Check, which
-//     asks several sources concurrently and returns one Report per source.
+//     ?format=raw block-by-block retrieval as the fallback), with an idle
+//     timeout for streams that stall after 200.
+//   - check.go: Check asks several sources concurrently and returns one
+//     Report per source (reachable, complete, verified, latency, bytes).
 //   - tree.go, compare.go: rebuild path -> CID from verified directory blocks
 //     and compare it with a bundle Manifest (a local folder is packed first).
-//   - gateway.go: the verifying block store behind `dapp-publish serve`: boxo's
-//     gateway handler over blocks fetched from many trustless gateways, each
-//     block checked against its CID before boxo sees it.
+//   - blockstore.go, carfile.go: BlockStore, a read-only blockstore over many
+//     untrusted BlockGetters (gateways, a local CAR file) that returns the
+//     first copy of a block that hashes to its CID, starting with the source
+//     that answered last.
+//   - gateway.go: the handler behind `dapp-publish serve`: boxo's gateway
+//     (path and subdomain modes, _redirects) over a BlockStore, with names
+//     resolved only through a NameResolver (no DNS, no IPNS routing).
 //   - arweave.go: CheckArweave, for sites stored on Arweave (ar://): every file
 //     fetched through the gateway's path manifest and compared by SHA-256 with
 //     the bundle manifest. The anchor of trust is the local build, not Arweave's
