@@ -73,7 +73,7 @@ type carItem struct {
 type carJob struct {
 	item carItem
 	data []byte
-	buf  *[]byte // pooled buffer behind data, returned after writing
+	free func() // releases what holds data (pooled buffer or mapping) after writing
 	err  error
 	done chan struct{}
 }
@@ -99,7 +99,7 @@ func writeCAR(ctx context.Context, w io.Writer, fsys fs.FS, root *entry, dirs ma
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				j.data, j.buf, j.err = readLeaf(fsys, j.item, leafer, pool)
+				j.data, j.free, j.err = readLeaf(fsys, j.item, leafer, pool)
 				close(j.done)
 			}
 		}()
@@ -132,11 +132,15 @@ func writeCAR(ctx context.Context, w io.Writer, fsys fs.FS, root *entry, dirs ma
 		}
 	}()
 
-	n, blocks, err := drainCAR(ctx, w, root.node.cid, queue, pool, onBytes)
+	n, blocks, err := drainCAR(ctx, w, root.node.cid, queue, onBytes)
 	if err != nil {
 		cancel(err)
 	}
-	for range queue { // let the planner finish
+	for j := range queue { // let the planner finish; release what was read ahead
+		<-j.done
+		if j.free != nil {
+			j.free()
+		}
 	}
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil && err != context.Canceled {
@@ -146,7 +150,7 @@ func writeCAR(ctx context.Context, w io.Writer, fsys fs.FS, root *entry, dirs ma
 }
 
 // drainCAR writes the header and then each job's block as it completes, in order.
-func drainCAR(ctx context.Context, out io.Writer, root cid.Cid, queue <-chan *carJob, pool *sync.Pool, onBytes func(int64)) (n int64, blocks int, err error) {
+func drainCAR(ctx context.Context, out io.Writer, root cid.Cid, queue <-chan *carJob, onBytes func(int64)) (n int64, blocks int, err error) {
 	bw := bufio.NewWriterSize(out, 1<<20)
 	cw := &countingWriter{w: bw}
 	if _, err := cw.Write(carHeader(root)); err != nil {
@@ -162,21 +166,14 @@ func drainCAR(ctx context.Context, out io.Writer, root cid.Cid, queue <-chan *ca
 		if j.err != nil {
 			return cw.n, blocks, j.err
 		}
-		cb := j.item.cid.Bytes()
-		l := binary.PutUvarint(lenBuf[:], uint64(len(cb)+len(j.data)))
-		if _, err := cw.Write(lenBuf[:l]); err != nil {
-			return cw.n, blocks, err
+		err := writeSection(cw, lenBuf[:], j)
+		if j.free != nil {
+			j.free()
 		}
-		if _, err := cw.Write(cb); err != nil {
-			return cw.n, blocks, err
-		}
-		if _, err := cw.Write(j.data); err != nil {
+		if err != nil {
 			return cw.n, blocks, err
 		}
 		blocks++
-		if j.buf != nil {
-			pool.Put(j.buf)
-		}
 		if onBytes != nil && j.item.file != nil {
 			onBytes(j.item.n)
 		}
@@ -185,6 +182,20 @@ func drainCAR(ctx context.Context, out io.Writer, root cid.Cid, queue <-chan *ca
 		return cw.n, blocks, err
 	}
 	return cw.n, blocks, bw.Flush()
+}
+
+// writeSection writes one CAR section: varint length, CID, block bytes.
+func writeSection(w io.Writer, lenBuf []byte, j *carJob) error {
+	cb := j.item.cid.Bytes()
+	l := binary.PutUvarint(lenBuf, uint64(len(cb)+len(j.data)))
+	if _, err := w.Write(lenBuf[:l]); err != nil {
+		return err
+	}
+	if _, err := w.Write(cb); err != nil {
+		return err
+	}
+	_, err := w.Write(j.data)
+	return err
 }
 
 type countingWriter struct {
@@ -323,39 +334,57 @@ func (lb *leafBuilder) build(data []byte) ([]byte, cid.Cid, error) {
 }
 
 // readLeaf reads a leaf's bytes from its file and checks them against the CID
-// the first pass computed.
-func readLeaf(fsys fs.FS, it carItem, lb *leafBuilder, pool *sync.Pool) ([]byte, *[]byte, error) {
-	buf := pool.Get().(*[]byte)
-	data := (*buf)[:it.n]
-	if err := readAt(fsys, it.file, data, it.off); err != nil {
-		pool.Put(buf)
-		return nil, nil, err
-	}
-	if it.n == 0 {
-		data = nil // as boxo's importer builds an empty file: no Data field at all
-	}
-	block, c, err := lb.build(data)
+// the first pass computed. release frees what holds the bytes (a pooled
+// buffer or a mapping) once they are written; it is nil when nothing does.
+func readLeaf(fsys fs.FS, it carItem, lb *leafBuilder, pool *sync.Pool) ([]byte, func(), error) {
+	data, release, err := leafBytes(fsys, it, pool)
 	if err != nil {
-		pool.Put(buf)
 		return nil, nil, err
 	}
-	if !c.Equals(it.cid) {
-		pool.Put(buf)
-		return nil, nil, fmt.Errorf("%s changed while packing (bytes %d-%d no longer match); pack again", it.file.path, it.off, it.off+it.n)
+	var block []byte
+	var c cid.Cid
+	err = withFaultsAsErrors(it.file.path, func() (err error) {
+		block, c, err = lb.build(data)
+		return err
+	})
+	if err == nil && !c.Equals(it.cid) {
+		err = fmt.Errorf("%s changed while packing (bytes %d-%d no longer match); pack again", it.file.path, it.off, it.off+it.n)
 	}
-	if !lb.raw {
-		pool.Put(buf) // the block is a fresh encoding; the buffer is free
-		buf = nil
+	if err != nil || !lb.raw {
+		release() // a dag-pb leaf is a fresh encoding: the bytes are free now
+		release = nil
 	}
-	return block, buf, nil
+	return block, release, err
 }
 
-func readAt(fsys fs.FS, e *entry, data []byte, off int64) error {
-	f, err := fsys.Open(srcPath(e.src))
+// leafBytes returns the bytes of a leaf: a mapping of the file for large
+// leaves of real files (no copy; leaf offsets are chunk-aligned, so
+// page-aligned), otherwise a pooled buffer filled by a read.
+func leafBytes(fsys fs.FS, it carItem, pool *sync.Pool) ([]byte, func(), error) {
+	if it.n == 0 {
+		return nil, func() {}, nil // as boxo builds an empty file: no Data field at all
+	}
+	f, err := fsys.Open(srcPath(it.file.src))
 	if err != nil {
-		return fmt.Errorf("failed to open %s: %w", e.path, err)
+		return nil, nil, fmt.Errorf("failed to open %s: %w", it.file.path, err)
 	}
 	defer f.Close()
+	if fd, ok := fileFD(f); ok && it.n >= minMap {
+		if b, err := mmapRange(fd, it.off, int(it.n)); err == nil {
+			return b, func() { munmap(b) }, nil
+		}
+	}
+	buf := pool.Get().(*[]byte)
+	data := (*buf)[:it.n]
+	if err := readAt(f, it.file.path, data, it.off); err != nil {
+		pool.Put(buf)
+		return nil, nil, err
+	}
+	return data, func() { pool.Put(buf) }, nil
+}
+
+func readAt(f fs.File, name string, data []byte, off int64) error {
+	var err error
 	if ra, ok := f.(io.ReaderAt); ok {
 		_, err = ra.ReadAt(data, off)
 	} else {
@@ -364,10 +393,10 @@ func readAt(fsys fs.FS, e *entry, data []byte, off int64) error {
 		}
 	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return fmt.Errorf("%s changed while packing (it is shorter now); pack again", e.path)
+		return fmt.Errorf("%s changed while packing (it is shorter now); pack again", name)
 	}
 	if err != nil {
-		return fmt.Errorf("failed to read %s: %w", e.path, err)
+		return fmt.Errorf("failed to read %s: %w", name, err)
 	}
 	return nil
 }
