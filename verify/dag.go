@@ -110,6 +110,12 @@ func (d *dag) inline(l cid.Cid, key string) error {
 	return d.accept(l, key, dm.Digest)
 }
 
+// isPending reports whether the block with this key is owed.
+func (d *dag) isPending(key string) bool {
+	_, ok := d.pending[key]
+	return ok
+}
+
 // complete reports whether no linked block is still owed.
 func (d *dag) complete() error {
 	if len(d.pending) == 0 {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -192,10 +193,14 @@ func (g *Gateway) FetchBlock(ctx context.Context, c cid.Cid, maxSize int) ([]byt
 	return data, nil
 }
 
+// RawConcurrency is how many ?format=raw requests FetchRaw keeps in flight.
+const RawConcurrency = 8
+
 // FetchRaw retrieves the DAG under root block by block with ?format=raw,
-// the fallback for gateways that do not serve CARs. Each block is verified
-// before its links are followed; the walk is depth-first, like a CAR. The
-// Result is never nil: on error it counts what was verified.
+// the fallback for gateways that do not serve CARs. A block is requested
+// only once a verified block links to it, so a lying gateway cannot make us
+// fetch anything outside the DAG; up to RawConcurrency requests run at once.
+// The Result is never nil: on error it counts what was verified.
 func (g *Gateway) FetchRaw(ctx context.Context, root cid.Cid, opts Options) (*Result, error) {
 	lim := opts.Limits.withDefaults()
 	d := newDAG(root, lim.MaxBlocks, opts.OnBlock)
@@ -205,30 +210,62 @@ func (g *Gateway) FetchRaw(ctx context.Context, root cid.Cid, opts Options) (*Re
 	return res, err
 }
 
+type rawResult struct {
+	c    cid.Cid
+	data []byte
+	err  error
+}
+
+// walkRaw hands owed blocks to fetchers and adds what they bring to d, on
+// this goroutine only (d is not safe for concurrent use).
 func (g *Gateway) walkRaw(ctx context.Context, d *dag, lim Limits, n *int64) error {
-	stack := []cid.Cid{d.root}
-	for len(stack) > 0 {
-		c := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if _, done := d.seen[c.KeyString()]; done {
-			continue
-		}
-		data, err := g.FetchBlock(ctx, c, lim.MaxSectionSize)
-		if err != nil {
-			return fmt.Errorf("block %d (%s): %w", d.blocks+1, c, err)
-		}
-		*n += int64(len(data))
-		var links []cid.Cid
-		if err := forEachLink(c, data, func(l cid.Cid) error { links = append(links, l); return nil }); err != nil {
-			return err
-		}
-		if err := d.add(c, data); err != nil {
-			return err
-		}
-		for i := len(links) - 1; i >= 0; i-- { // first link on top: DFS order
-			if _, owed := d.pending[links[i].KeyString()]; owed {
-				stack = append(stack, links[i])
+	ctx, cancel := context.WithCancel(ctx)
+	jobs, results := make(chan cid.Cid), make(chan rawResult)
+	var wg sync.WaitGroup
+	for range RawConcurrency {
+		wg.Go(func() {
+			for c := range jobs {
+				data, err := g.FetchBlock(ctx, c, lim.MaxSectionSize)
+				select {
+				case results <- rawResult{c, data, err}:
+				case <-ctx.Done():
+					return
+				}
 			}
+		})
+	}
+	defer func() { cancel(); close(jobs); wg.Wait() }()
+	queue := []cid.Cid{d.root}
+	requested := map[string]bool{d.root.KeyString(): true}
+	for inflight := 0; len(queue) > 0 || inflight > 0; {
+		var send chan cid.Cid
+		var next cid.Cid
+		if len(queue) > 0 {
+			send, next = jobs, queue[0]
+		}
+		select {
+		case send <- next:
+			queue, inflight = queue[1:], inflight+1
+		case r := <-results:
+			inflight--
+			if r.err != nil {
+				return fmt.Errorf("block %s: %w", r.c, r.err)
+			}
+			*n += int64(len(r.data))
+			if err := d.add(r.c, r.data); err != nil {
+				return err
+			}
+			// d.add parsed the links already; reading them again is cheap
+			// next to the round trip each costs.
+			_ = forEachLink(r.c, r.data, func(l cid.Cid) error {
+				if k := l.KeyString(); !requested[k] && d.isPending(k) {
+					requested[k] = true
+					queue = append(queue, l)
+				}
+				return nil
+			})
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	return d.complete()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -151,4 +152,29 @@ func fetchRawCAR(t testing.TB, gw string, root cid.Cid) []byte {
 		t.Fatalf("%v %v", resp.Status, err)
 	}
 	return buf.Bytes()
+}
+
+// Raw-block retrieval through a gateway that lacks one block (404 for it)
+// fails and names the block, instead of reporting a complete DAG.
+func TestKuboRawMissingBlock(t *testing.T) {
+	k := testpeers.StartKubo(t)
+	root, car, _ := packCAR(t, testSite(1))
+	importCAR(t, k.KuboRepo, car)
+	p := splitCAR(t, car)
+	victim := p.sections[len(p.sections)-1].cid.String()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, victim) {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, k.Gateway+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	r := Check(context.Background(), root, []*Gateway{{URL: srv.URL}}, CheckOptions{Mode: ModeRaw})[0]
+	if r.OK() || r.Complete || !strings.Contains(fmt.Sprint(r.Err), victim) {
+		t.Fatalf("got OK=%v complete=%v err=%v", r.OK(), r.Complete, r.Err)
+	}
+	if r.Blocks == 0 || r.Blocks >= kuboBlocks(t, k.KuboRepo, root) || !r.Verified {
+		t.Errorf("verified=%v with %d blocks; want the blocks that came verified, fewer than the DAG's", r.Verified, r.Blocks)
+	}
 }
