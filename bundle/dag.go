@@ -73,7 +73,7 @@ func (c *innerCollector) RemoveMany(context.Context, []cid.Cid) error { return n
 // hashFile imports one file with the profile's settings, filling e.node,
 // e.inner and (when fileHash) e.sha256. Large files are memory-mapped and
 // hashed in place; others are read.
-func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64)) error {
+func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, scratch *[]byte, onBytes func(int64)) error {
 	f, err := fsys.Open(srcPath(e.src))
 	if err != nil {
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
@@ -81,7 +81,9 @@ func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64
 	defer f.Close()
 	// For a one-leaf raw file the leaf's own SHA-256 is the file's.
 	fileHash = fileHash && !(p.RawLeaves && e.size <= p.ChunkSize)
-	if w := newWindow(f, e.size); w != nil {
+	if e.size < minMap {
+		err = hashSmall(e, f, p, fileHash, scratch, onBytes)
+	} else if w := newWindow(f, e.size); w != nil {
 		defer w.close()
 		err = withFaultsAsErrors(e.path, func() error { return hashMapped(e, f, w, p, fileHash, onBytes) })
 	} else {
@@ -94,6 +96,31 @@ func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, onBytes func(int64
 		return fmt.Errorf("%s changed while packing (its size changed); pack again", e.path)
 	}
 	return nil
+}
+
+// hashSmall reads a small file whole into the worker's scratch buffer and
+// hashes it from there: no per-file allocation, no copy into chunk buffers.
+func hashSmall(e *entry, f io.Reader, p Profile, fileHash bool, scratch *[]byte, onBytes func(int64)) error {
+	if int64(cap(*scratch)) < e.size+1 {
+		*scratch = make([]byte, minMap+1)
+	}
+	buf := (*scratch)[:e.size+1] // one byte more, to notice a file that grew
+	n, err := io.ReadFull(f, buf)
+	if err != io.ErrUnexpectedEOF && err != io.EOF && err != nil {
+		return fmt.Errorf("failed to read %s: %w", e.path, err)
+	}
+	if int64(n) != e.size {
+		return fmt.Errorf("%s changed while packing (size was %d, read %d bytes); pack again", e.path, e.size, n)
+	}
+	data := buf[:n]
+	if onBytes != nil {
+		onBytes(int64(n))
+	}
+	if fileHash {
+		d := sha256.Sum256(data)
+		e.sha256 = d[:]
+	}
+	return importDAG(e, &bytesSplitter{data: data, size: int(p.ChunkSize)}, p)
 }
 
 // hashRead hashes a file through read(2), teeing the bytes into the
@@ -214,8 +241,9 @@ func hashFiles(ctx context.Context, fsys fs.FS, files []*entry, p Profile, worke
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var scratch []byte
 			for e := range work {
-				if err := hashFile(fsys, e, p, fileHash, onBytes); err != nil {
+				if err := hashFile(fsys, e, p, fileHash, &scratch, onBytes); err != nil {
 					cancel(err)
 				}
 			}

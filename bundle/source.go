@@ -103,6 +103,25 @@ func (s *windowSplitter) NextBytes() ([]byte, error) {
 	return b, nil
 }
 
+// bytesSplitter is a chunker.Splitter over bytes in memory, handing out
+// sub-slices without copying.
+type bytesSplitter struct {
+	data []byte
+	size int
+}
+
+func (s *bytesSplitter) Reader() io.Reader { return nil }
+
+func (s *bytesSplitter) NextBytes() ([]byte, error) {
+	if len(s.data) == 0 {
+		return nil, io.EOF
+	}
+	n := min(s.size, len(s.data))
+	b := s.data[:n:n]
+	s.data = s.data[n:]
+	return b, nil
+}
+
 // errChangedWhileMapped is what a fault on a mapping becomes: the file was
 // truncated while we read it.
 type errChangedWhileMapped struct{ path string }

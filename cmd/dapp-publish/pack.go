@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
@@ -68,27 +69,29 @@ func packAction(c *cli.Context) error {
 	}
 	defer closeSite()
 
-	findings, err := bundle.Lint(fsys, opts)
-	if err != nil {
-		return siteError(dir, err)
-	}
-	if !c.Bool("json") {
-		printFindings(c.App.ErrWriter, findings)
-	}
-	if c.Bool("strict") && len(findings) > 0 {
-		return checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(findings), dir), "fix them, or pack without --strict")
-	}
-
-	res := packResult{Lint: findings}
+	// Lint runs beside the hashing (it reads only text files) and gates the
+	// commit: with --strict nothing is renamed into place when it finds
+	// anything, and a finding cancels the pack early.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lint := startLint(ctx, c, dir, fsys, opts, cancel)
+	res := packResult{}
 	var b *bundle.Bundle
 	if c.Bool("only-hash") {
-		b, err = packWithProgress(c, fsys, opts, nil)
+		b, err = packWithProgress(ctx, c, fsys, opts, nil)
+		if lerr := lint.wait(); lerr != nil {
+			return lerr
+		}
 	} else {
-		b, res.CAR, res.Manifest, err = packToFiles(c, dir, fsys, opts)
+		b, res.CAR, res.Manifest, err = packToFiles(ctx, c, dir, fsys, opts, lint.wait)
+	}
+	if lerr := lint.wait(); lerr != nil {
+		return lerr // the lint failure explains a cancelled pack
 	}
 	if err != nil {
 		return err
 	}
+	res.Lint = lint.findings
 	res.CID, res.Profile, res.Files, res.Dirs, res.Bytes = b.Root.String(), b.Profile.Name, b.Files, b.Dirs, b.Bytes
 	res.CARSize, res.Blocks, res.Skipped = b.CARSize, b.Blocks, b.Skipped
 	if err := reportPack(c, dir, res); err != nil {
@@ -99,7 +102,7 @@ func packAction(c *cli.Context) error {
 
 // packToFiles writes the CAR and the manifest, each through a temporary file
 // renamed into place only when everything succeeded.
-func packToFiles(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options) (*bundle.Bundle, string, string, error) {
+func packToFiles(ctx context.Context, c *cli.Context, dir string, fsys fs.FS, opts bundle.Options, gate func() error) (*bundle.Bundle, string, string, error) {
 	out := c.String("output")
 	if out == "" {
 		name := filepath.Base(filepath.Clean(dir))
@@ -127,7 +130,7 @@ func packToFiles(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options) (*
 	}
 	defer carFile.Abort()
 	cw := &fileWriter{w: carFile, name: out}
-	b, err := packWithProgress(c, fsys, opts, cw)
+	b, err := packWithProgress(ctx, c, fsys, opts, cw)
 	if cw.err != nil {
 		return nil, "", "", writeErr(out, cw.err)
 	}
@@ -142,6 +145,9 @@ func packToFiles(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options) (*
 	if err := b.Manifest.WriteJSON(manFile); err != nil {
 		return nil, "", "", writeErr(man, err)
 	}
+	if err := gate(); err != nil {
+		return nil, "", "", err
+	}
 	if err := carFile.Commit(); err != nil {
 		return nil, "", "", withHint(err, "check free disk space in the output folder")
 	}
@@ -151,7 +157,7 @@ func packToFiles(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options) (*
 	return b, out, man, nil
 }
 
-func packWithProgress(c *cli.Context, fsys fs.FS, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
+func packWithProgress(ctx context.Context, c *cli.Context, fsys fs.FS, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
 	opts.CAR = car
 	var prog *byteProgress
 	if !c.Bool("json") {
@@ -159,7 +165,7 @@ func packWithProgress(c *cli.Context, fsys fs.FS, opts bundle.Options, car io.Wr
 		opts.Progress = func(_ string, n int64) { prog.add(n) }
 		defer prog.finish()
 	}
-	b, err := bundle.Pack(context.Background(), fsys, opts)
+	b, err := bundle.Pack(ctx, fsys, opts)
 	if err != nil {
 		return nil, siteError(c.Args().First(), err)
 	}
@@ -220,4 +226,46 @@ func writeErr(name string, err error) error {
 		err = pe.Err
 	}
 	return withHint(fmt.Errorf("failed to write %s: %w", name, err), "check free disk space in the output folder; nothing was written")
+}
+
+// lintRun is a lint running beside the pack.
+type lintRun struct {
+	done     chan struct{}
+	findings []bundle.Finding
+	err      error
+	print    sync.Once
+	show     func([]bundle.Finding)
+}
+
+func startLint(ctx context.Context, c *cli.Context, dir string, fsys fs.FS, opts bundle.Options, cancel func()) *lintRun {
+	l := &lintRun{done: make(chan struct{}), show: func([]bundle.Finding) {}}
+	if !c.Bool("json") {
+		l.show = func(f []bundle.Finding) { printFindings(c.App.ErrWriter, f) }
+	}
+	go func() {
+		defer close(l.done)
+		findings, err := bundle.Lint(fsys, opts)
+		if findings == nil {
+			findings = []bundle.Finding{}
+		}
+		l.findings = findings
+		switch {
+		case err != nil:
+			l.err = siteError(dir, err)
+		case c.Bool("strict") && len(findings) > 0:
+			l.err = checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(findings), dir), "fix them, or pack without --strict")
+		}
+		if l.err != nil {
+			cancel()
+		}
+	}()
+	return l
+}
+
+// wait waits for the lint, prints its findings once (not with --json), and
+// returns its verdict.
+func (l *lintRun) wait() error {
+	<-l.done
+	l.print.Do(func() { l.show(l.findings) })
+	return l.err
 }

@@ -41,7 +41,7 @@ func packForPin(c *cli.Context, dir string, cfg *config.Config) (*pinInput, erro
 		return nil, fmt.Errorf("failed to create a temporary CAR: %w", err)
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	b, err := packWithProgress(c, fsys, opts, tmp)
+	b, err := packWithProgress(c.Context, c, fsys, opts, tmp)
 	if err != nil {
 		cleanup()
 		return nil, err
