@@ -152,7 +152,7 @@ func writeCAR(ctx context.Context, w io.Writer, fsys fs.FS, root *entry, dirs ma
 // drainCAR writes the header and then each job's block as it completes, in order.
 func drainCAR(ctx context.Context, out io.Writer, root cid.Cid, queue <-chan *carJob, onBytes func(int64)) (n int64, blocks int, err error) {
 	bw := bufio.NewWriterSize(out, 1<<20)
-	cw := &countingWriter{w: bw}
+	cw := &countingWriter{w: &sectionWriter{bw: bw, out: out}}
 	if _, err := cw.Write(carHeader(root)); err != nil {
 		return cw.n, 0, err
 	}
@@ -196,6 +196,26 @@ func writeSection(w io.Writer, lenBuf []byte, j *carJob) error {
 	}
 	_, err := w.Write(j.data)
 	return err
+}
+
+// sectionWriter buffers small writes and sends large ones (leaf data, often
+// straight from a file mapping) to the output directly, after flushing what
+// is buffered, so leaf bytes are not copied through the buffer.
+type sectionWriter struct {
+	bw  *bufio.Writer
+	out io.Writer
+}
+
+const directWrite = 64 << 10
+
+func (s *sectionWriter) Write(b []byte) (int, error) {
+	if len(b) < directWrite {
+		return s.bw.Write(b)
+	}
+	if err := s.bw.Flush(); err != nil {
+		return 0, err
+	}
+	return s.out.Write(b)
 }
 
 type countingWriter struct {
