@@ -23,7 +23,10 @@ func permuteArgs(app *cli.App, args []string) []string {
 	for ; i < len(args); i++ {
 		a := args[i]
 		if strings.HasPrefix(a, "-") {
-			out = append(out, a)
+			if cmd != nil {
+				break // the command's own flags: permuted below
+			}
+			out = append(out, a) // a global flag (--help, --version)
 			continue
 		}
 		next := findCommand(cmds, a)
