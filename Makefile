@@ -1,7 +1,8 @@
 # dapp-publish build, test and benchmark entry points.
 #
 # `make test` works on a fresh clone: it builds or installs every real peer the
-# tests use (Kubo, IPFS Cluster, anvil + ENS contracts, ipfs-car) into a cache
+# tests use (Kubo, IPFS Cluster, anvil + ENS and Safe contracts, ipfs-car,
+# arlocal) into a cache
 # folder outside the clone, keyed by version, then runs every test. Test
 # binaries that start servers run inside a loopback-only network namespace
 # (scripts/netns-exec), so nothing they start can reach another address.
@@ -22,11 +23,15 @@ NPM_PACKAGES    := @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-am
 KUBO_DIR    := $(PEERS)/kubo-$(KUBO_VERSION)-$(shell sha256sum tools/kubo/go.sum 2>/dev/null | cut -c1-8)
 CLUSTER_DIR := $(PEERS)/ipfs-cluster-$(CLUSTER_VERSION)-$(shell sha256sum tools/cluster/go.sum 2>/dev/null | cut -c1-8)
 NPM_DIR     := $(PEERS)/npm-$(shell echo '$(NPM_PACKAGES)' | sha256sum | cut -c1-12)
+# arlocal (an Arweave node for tests) needs an override for a dependency
+# that otherwise points at a git URL, so it has its own package.json.
+ARLOCAL_DIR := $(PEERS)/arlocal-1.1.66
 
 IPFS            := $(KUBO_DIR)/ipfs
 CLUSTER_SERVICE := $(CLUSTER_DIR)/ipfs-cluster-service
 CLUSTER_CTL     := $(CLUSTER_DIR)/ipfs-cluster-ctl
 NPM_STAMP       := $(NPM_DIR)/.installed
+ARLOCAL_STAMP   := $(ARLOCAL_DIR)/.installed
 
 # Where the tests find the peers. DAPP_PUBLISH_REQUIRE_PEERS=1 turns a missing
 # peer into a failure instead of a skip.
@@ -34,11 +39,12 @@ PEER_ENV := DAPP_PUBLISH_IPFS=$(IPFS) \
             DAPP_PUBLISH_CLUSTER_SERVICE=$(CLUSTER_SERVICE) \
             DAPP_PUBLISH_CLUSTER_CTL=$(CLUSTER_CTL) \
             DAPP_PUBLISH_NPM=$(NPM_DIR)/node_modules \
+            DAPP_PUBLISH_ARLOCAL=$(ARLOCAL_DIR)/node_modules \
             DAPP_PUBLISH_REQUIRE_PEERS=1
 
 BIN := bin/dapp-publish
 
-.PHONY: all build test test-short bench lint peers peers-kubo peers-cluster peers-npm fuzz clean demo deps
+.PHONY: all build test test-short bench lint peers peers-kubo peers-cluster peers-npm peers-arlocal fuzz clean demo deps
 
 all: build
 
@@ -75,7 +81,7 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
 
-peers: peers-kubo peers-cluster peers-npm
+peers: peers-kubo peers-cluster peers-npm peers-arlocal
 
 peers-kubo: $(IPFS)
 $(IPFS):
@@ -95,6 +101,13 @@ $(NPM_STAMP):
 	mkdir -p $(NPM_DIR)
 	cd $(NPM_DIR) && [ -f package.json ] || echo '{"name":"dapp-publish-peers","private":true}' > $(NPM_DIR)/package.json
 	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error $(NPM_PACKAGES)
+	touch $@
+
+peers-arlocal: $(ARLOCAL_STAMP)
+$(ARLOCAL_STAMP):
+	mkdir -p $(ARLOCAL_DIR)
+	printf '%s' '{"private":true,"dependencies":{"arlocal":"1.1.66","arweave":"1.15.7"},"overrides":{"avsc":"5.7.9"}}' > $(ARLOCAL_DIR)/package.json
+	cd $(ARLOCAL_DIR) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 fuzz:
