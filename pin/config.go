@@ -3,6 +3,8 @@ package pin
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -55,3 +57,32 @@ func (c Config) String() string {
 
 // GoString is String for %#v.
 func (c Config) GoString() string { return "pin.Config{" + c.String() + "}" }
+
+// HTTPBase checks that c.Endpoint is an http(s) URL and returns it without a
+// trailing slash. example completes the "endpoint is required" message with
+// what the provider expects there.
+func (c Config) HTTPBase(example string) (string, error) {
+	if c.Endpoint == "" {
+		return "", fmt.Errorf("endpoint is required (%s)", example)
+	}
+	u, err := url.Parse(c.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("endpoint %q is not an http(s) URL", c.Endpoint)
+	}
+	return strings.TrimRight(c.Endpoint, "/"), nil
+}
+
+// WithPolling fills the polling settings of providers that wait for a
+// remote pin (poll interval, overall wait, pin name) where c leaves them unset.
+func (c Config) WithPolling(interval, wait time.Duration) Config {
+	if c.PollInterval <= 0 {
+		c.PollInterval = interval
+	}
+	if c.WaitTimeout <= 0 {
+		c.WaitTimeout = wait
+	}
+	if c.PinName == "" {
+		c.PinName = "dapp-publish"
+	}
+	return c
+}

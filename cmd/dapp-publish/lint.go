@@ -27,15 +27,7 @@ func lintCommand() *cli.Command {
 }
 
 func lintAction(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usageErr("usage: dapp-publish lint DIR", "lint takes exactly one folder, got %d arguments", c.NArg())
-	}
-	dir := c.Args().First()
-	opts, err := packOptions(c)
-	if err != nil {
-		return err
-	}
-	fsys, closeSite, err := openSite(dir)
+	dir, fsys, opts, closeSite, err := siteArg(c, "dapp-publish lint DIR")
 	if err != nil {
 		return err
 	}

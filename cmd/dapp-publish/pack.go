@@ -55,15 +55,7 @@ type packResult struct {
 }
 
 func packAction(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return usageErr("usage: dapp-publish pack DIR [-o FILE]", "pack takes exactly one folder, got %d arguments", c.NArg())
-	}
-	dir := c.Args().First()
-	opts, err := packOptions(c)
-	if err != nil {
-		return err
-	}
-	fsys, closeSite, err := openSite(dir)
+	dir, fsys, opts, closeSite, err := siteArg(c, "dapp-publish pack DIR [-o FILE]")
 	if err != nil {
 		return err
 	}

@@ -109,3 +109,17 @@ func insideDir(dir, p string) (bool, error) {
 	}
 	return rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)), nil
 }
+
+// siteArg opens the single folder argument of a command that reads a site,
+// with the options from the site flags. close must be called when done.
+func siteArg(c *cli.Context, usage string) (dir string, fsys fs.FS, opts bundle.Options, close func(), err error) {
+	if c.NArg() != 1 {
+		return "", nil, opts, nil, usageErr("usage: "+usage, "%s takes exactly one folder, got %d arguments", c.Command.Name, c.NArg())
+	}
+	dir = c.Args().First()
+	if opts, err = packOptions(c); err != nil {
+		return "", nil, opts, nil, err
+	}
+	fsys, close, err = openSite(dir)
+	return dir, fsys, opts, close, err
+}

@@ -47,23 +47,12 @@ var (
 // the cluster's defaults); the pin counts as stored once ReplicationMin
 // peers (all allocated peers, when 0 or -1) report it pinned.
 func New(cfg pin.Config) (pin.Provider, error) {
-	if cfg.Endpoint == "" {
-		return nil, errors.New("endpoint is required (the cluster REST API, e.g. https://cluster.example:9094)")
+	base, err := cfg.HTTPBase("the cluster REST API, e.g. https://cluster.example:9094")
+	if err != nil {
+		return nil, err
 	}
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("endpoint %q is not an http(s) URL", cfg.Endpoint)
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
-	if cfg.WaitTimeout <= 0 {
-		cfg.WaitTimeout = DefaultWaitTimeout
-	}
-	if cfg.PinName == "" {
-		cfg.PinName = "dapp-publish"
-	}
-	return &Provider{cfg: cfg, base: strings.TrimRight(cfg.Endpoint, "/")}, nil
+	cfg = cfg.WithPolling(DefaultPollInterval, DefaultWaitTimeout)
+	return &Provider{cfg: cfg, base: base}, nil
 }
 
 // Name implements pin.Provider.

@@ -50,26 +50,15 @@ var (
 // base that /pins hangs off, e.g. https://api.pinata.cloud/psa). The token
 // is sent as a Bearer token, as the spec requires.
 func New(cfg pin.Config) (pin.Provider, error) {
-	if cfg.Endpoint == "" {
-		return nil, errors.New("endpoint is required (the Pinning Service API base URL, e.g. https://api.pinata.cloud/psa)")
+	base, err := cfg.HTTPBase("the Pinning Service API base URL, e.g. https://api.pinata.cloud/psa")
+	if err != nil {
+		return nil, err
 	}
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("endpoint %q is not an http(s) URL", cfg.Endpoint)
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
-	if cfg.WaitTimeout <= 0 {
-		cfg.WaitTimeout = DefaultWaitTimeout
-	}
-	if cfg.PinName == "" {
-		cfg.PinName = "dapp-publish"
-	}
+	cfg = cfg.WithPolling(DefaultPollInterval, DefaultWaitTimeout)
 	if len(cfg.PinName) > 255 {
 		return nil, errors.New("pin_name is longer than the 255 characters the Pinning Service API allows")
 	}
-	return &Provider{cfg: cfg, base: strings.TrimRight(cfg.Endpoint, "/")}, nil
+	return &Provider{cfg: cfg, base: base}, nil
 }
 
 // Name implements pin.Provider.
