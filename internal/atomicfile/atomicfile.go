@@ -1,7 +1,12 @@
 // Package atomicfile writes files so that readers see either the old
 // content or the complete new content, never a half-written file: data goes
-// to a temporary file in the same folder, is synced, and is renamed over the
-// target only when everything succeeded.
+// to a temporary file in the same folder and is renamed over the target only
+// when everything succeeded.
+//
+// The data is not fsynced before the rename. What this tool writes (CARs,
+// manifests, calldata files) is reproducible from its inputs, so surviving a
+// power cut is worth less than the seconds an fsync of a multi-GiB CAR costs;
+// a failed or interrupted run still never leaves a partial file in place.
 package atomicfile
 
 import (
@@ -33,18 +38,13 @@ func Create(target string) (*File, error) {
 	return &File{File: f, target: target}, nil
 }
 
-// Commit flushes the data to disk and renames it over the target.
+// Commit closes the file and renames it over the target.
 func (f *File) Commit() error {
 	if f.done {
 		return nil
 	}
 	f.done = true
 	name := f.Name()
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(name)
-		return fmt.Errorf("failed to write %s: %w", f.target, err)
-	}
 	if err := f.Close(); err != nil {
 		os.Remove(name)
 		return fmt.Errorf("failed to write %s: %w", f.target, err)
