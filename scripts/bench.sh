@@ -21,7 +21,7 @@ site() { # site NAME SCALE
   fi
   echo "$dir"
 }
-bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d\n", s}'; }
+bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f\n", s}'; }
 run() { go run ./scripts/benchrun "$@"; }
 
 SITE=$(site site-270MB 1)
