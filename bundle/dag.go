@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"slices"
 	"sync"
 
 	chunker "github.com/ipfs/boxo/chunker"
@@ -249,8 +251,12 @@ func hashFiles(ctx context.Context, fsys fs.FS, files []*entry, p Profile, worke
 			}
 		}()
 	}
+	// Largest first: the big files spread over the workers instead of the
+	// last one finishing alone.
+	order := slices.Clone(files)
+	slices.SortStableFunc(order, func(a, b *entry) int { return cmp.Compare(b.size, a.size) })
 feed:
-	for _, e := range files {
+	for _, e := range order {
 		select {
 		case work <- e:
 		case <-ctx.Done():
