@@ -363,10 +363,7 @@ func readLeaf(fsys fs.FS, it carItem, lb *leafBuilder, pool *sync.Pool) ([]byte,
 	}
 	var block []byte
 	var c cid.Cid
-	err = withFaultsAsErrors(it.file.path, func() (err error) {
-		block, c, err = lb.build(data)
-		return err
-	})
+	block, c, err = lb.build(data)
 	if err == nil && !c.Equals(it.cid) {
 		err = fmt.Errorf("%s changed while packing (bytes %d-%d no longer match); pack again", it.file.path, it.off, it.off+it.n)
 	}
@@ -377,9 +374,10 @@ func readLeaf(fsys fs.FS, it carItem, lb *leafBuilder, pool *sync.Pool) ([]byte,
 	return block, release, err
 }
 
-// leafBytes returns the bytes of a leaf: a mapping of the file for large
-// leaves of real files (no copy; leaf offsets are chunk-aligned, so
-// page-aligned), otherwise a pooled buffer filled by a read.
+// leafBytes returns the bytes of a leaf, read into a pooled buffer. They are
+// deliberately copied, not mapped: the copy is what gets hashed and what gets
+// written, so a file edited between the two cannot put unverified bytes into
+// the CAR (a shared mapping would show the edit to the writer).
 func leafBytes(fsys fs.FS, it carItem, pool *sync.Pool) ([]byte, func(), error) {
 	if it.n == 0 {
 		return nil, func() {}, nil // as boxo builds an empty file: no Data field at all
@@ -389,11 +387,6 @@ func leafBytes(fsys fs.FS, it carItem, pool *sync.Pool) ([]byte, func(), error) 
 		return nil, nil, fmt.Errorf("failed to open %s: %w", it.file.path, err)
 	}
 	defer f.Close()
-	if fd, ok := fileFD(f); ok && it.n >= minMap {
-		if b, err := mmapRange(fd, it.off, int(it.n)); err == nil {
-			return b, func() { munmap(b) }, nil
-		}
-	}
 	buf := pool.Get().(*[]byte)
 	data := (*buf)[:it.n]
 	if err := readAt(f, it.file.path, data, it.off); err != nil {
