@@ -31,7 +31,7 @@ func packCommand() *cli.Command {
 		Flags: append(siteFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the CAR to `FILE` (default: <DIR name>.car in the current folder)"},
 			&cli.StringFlag{Name: "manifest", Usage: "write the manifest to `FILE` (default: the CAR's name with .manifest.json)"},
-			&cli.BoolFlag{Name: "only-hash", Usage: "compute the root CID only; write nothing"},
+			&cli.BoolFlag{Name: "only-hash", Usage: "compute the root CID only; write nothing and skip the lint (unless --strict)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 3) on any lint warning, before writing"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		),
@@ -66,7 +66,7 @@ func packAction(c *cli.Context) error {
 	// anything, and a finding cancels the pack early.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	lint := startLint(ctx, c, dir, fsys, opts, cancel)
+	lint := startLint(c, dir, fsys, opts, cancel, !c.Bool("only-hash") || c.Bool("strict"))
 	res := packResult{}
 	var b *bundle.Bundle
 	if c.Bool("only-hash") {
@@ -229,8 +229,15 @@ type lintRun struct {
 	show     func([]bundle.Finding)
 }
 
-func startLint(ctx context.Context, c *cli.Context, dir string, fsys fs.FS, opts bundle.Options, cancel func()) *lintRun {
+// startLint lints beside the pack; when enabled is false (only hashing, where
+// the CID is all that is wanted) it reports no findings without reading.
+func startLint(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options, cancel func(), enabled bool) *lintRun {
 	l := &lintRun{done: make(chan struct{}), show: func([]bundle.Finding) {}}
+	if !enabled {
+		l.findings = []bundle.Finding{}
+		close(l.done)
+		return l
+	}
 	if !c.Bool("json") {
 		l.show = func(f []bundle.Finding) { printFindings(c.App.ErrWriter, f) }
 	}
