@@ -81,8 +81,8 @@ func hashFile(fsys fs.FS, e *entry, p Profile, fileHash bool, scratch *[]byte, o
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
 	}
 	defer f.Close()
-	// For a one-leaf raw file the leaf's own SHA-256 is the file's.
-	fileHash = fileHash && !(p.RawLeaves && e.size <= p.ChunkSize)
+	// For a one-leaf raw file the leaf's own SHA-256 is the file's (importDAG).
+	fileHash = fileHash && !p.leafIsFile(e.size)
 	if e.size < minMap {
 		err = hashSmall(e, f, p, fileHash, scratch, onBytes)
 	} else if w := newWindow(f, e.size); w != nil {
@@ -211,7 +211,7 @@ func importDAG(e *entry, spl chunker.Splitter, p Profile) error {
 	}
 	e.node = nodeRef{cid: root.Cid(), tsize: size}
 	e.inner = col.nodes
-	if e.sha256 == nil && p.RawLeaves && e.size <= p.ChunkSize {
+	if e.sha256 == nil && p.leafIsFile(e.size) {
 		e.sha256 = []byte(root.Cid().Hash()[2:]) // sha2-256 multihash: 0x12 0x20 <digest>
 	}
 	return nil

@@ -85,15 +85,6 @@ func (p Profile) cidBuilder() cid.Builder {
 	return cid.Prefix{Version: 1, Codec: cid.DagProtobuf, MhType: mh.SHA2_256, MhLength: -1}
 }
 
-// KuboAddFlags returns the `ipfs add` flags that make Kubo build the same file
-// DAGs as this profile. The HAMT settings have no flags: for folders near the
-// sharding threshold Kubo needs `ipfs config profile apply <name>` as well.
-func (p Profile) KuboAddFlags() []string {
-	flags := []string{
-		fmt.Sprintf("--cid-version=%d", p.CIDVersion),
-		fmt.Sprintf("--raw-leaves=%t", p.RawLeaves),
-		fmt.Sprintf("--chunker=size-%d", p.ChunkSize),
-		fmt.Sprintf("--max-file-links=%d", p.FileWidth),
-	}
-	return flags
-}
+// leafIsFile reports whether a file of size bytes is stored as one raw leaf,
+// whose CID's digest is then the file's own SHA-256.
+func (p Profile) leafIsFile(size int64) bool { return p.RawLeaves && size <= p.ChunkSize }

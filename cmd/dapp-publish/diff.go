@@ -32,18 +32,19 @@ func diffAction(c *cli.Context) error {
 		return usageErr("usage: dapp-publish diff A B (folders, CARs or manifests)", "diff takes two arguments, got %d", c.NArg())
 	}
 	argA, argB := c.Args().Get(0), c.Args().Get(1)
-	a, err := loadListing(c, argA, "")
-	if err != nil {
-		return err
-	}
-	b, err := loadListing(c, argB, a.Profile)
-	if err != nil {
-		return err
-	}
-	if isDir(argA) && b.Profile != "" && b.Profile != a.Profile && !c.IsSet("profile") {
-		if a, err = loadListing(c, argA, b.Profile); err != nil {
-			return err
+	// A folder is packed with the other side's profile, so read the other
+	// side first when only A is a folder.
+	var a, b *bundle.Listing
+	var err error
+	if isDir(argA) && !isDir(argB) {
+		if b, err = loadListing(c, argB, ""); err == nil {
+			a, err = loadListing(c, argA, b.Profile)
 		}
+	} else if a, err = loadListing(c, argA, ""); err == nil {
+		b, err = loadListing(c, argB, a.Profile)
+	}
+	if err != nil {
+		return err
 	}
 	d := bundle.Compare(a, b)
 	if c.Bool("json") {

@@ -71,9 +71,6 @@ func packAction(c *cli.Context) error {
 	var b *bundle.Bundle
 	if c.Bool("only-hash") {
 		b, err = packWithProgress(ctx, c, fsys, opts, nil)
-		if lerr := lint.wait(); lerr != nil {
-			return lerr
-		}
 	} else {
 		b, res.CAR, res.Manifest, err = packToFiles(ctx, c, dir, fsys, opts, lint.wait)
 	}
@@ -86,10 +83,7 @@ func packAction(c *cli.Context) error {
 	res.Lint = lint.findings
 	res.CID, res.Profile, res.Files, res.Dirs, res.Bytes = b.Root.String(), b.Profile.Name, b.Files, b.Dirs, b.Bytes
 	res.CARSize, res.Blocks, res.Skipped = b.CARSize, b.Blocks, b.Skipped
-	if err := reportPack(c, dir, res); err != nil {
-		return err
-	}
-	return nil
+	return reportPack(c, dir, res)
 }
 
 // packToFiles writes the CAR and the manifest, each through a temporary file

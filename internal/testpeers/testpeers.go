@@ -97,6 +97,3 @@ func stopOnCleanup(t testing.TB, cmd *exec.Cmd) func() {
 	t.Cleanup(stop)
 	return stop
 }
-
-// StopOnCleanup is stopOnCleanup for peers started by other packages' helpers.
-func StopOnCleanup(t testing.TB, cmd *exec.Cmd) func() { return stopOnCleanup(t, cmd) }
