@@ -7,6 +7,13 @@
 // manifests, calldata files) is reproducible from its inputs, so surviving a
 // power cut is worth less than the seconds an fsync of a multi-GiB CAR costs;
 // a failed or interrupted run still never leaves a partial file in place.
+//
+// On Linux an existing target is swapped with the new file atomically
+// (renameat2 RENAME_EXCHANGE) and the old content is then deleted. A plain
+// rename over an existing file makes ext4 start writing the new file out
+// before the rename returns (its auto_da_alloc heuristic): 0.1 s of a
+// 0.5 s pack of a 270 MB site, for a durability this package does not
+// promise anyway.
 package atomicfile
 
 import (
@@ -53,7 +60,7 @@ func (f *File) Commit() error {
 		os.Remove(name)
 		return fmt.Errorf("failed to write %s: %w", f.target, err)
 	}
-	if err := os.Rename(name, f.target); err != nil {
+	if err := replace(name, f.target); err != nil {
 		os.Remove(name)
 		return fmt.Errorf("failed to write %s: %w", f.target, err)
 	}
