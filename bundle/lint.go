@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -84,6 +83,7 @@ type linter struct {
 	findings    []Finding
 	spa         bool
 	hasFallback bool
+	buf         []byte // scan's read buffer
 }
 
 func (l *linter) add(code, p string, line int, msg string) {
@@ -117,21 +117,21 @@ func (l *linter) checkFile(e *entry) error {
 		l.add("redirects-not-root", e.path, 0, "gateways read _redirects only at the root of the site")
 		return nil
 	case ext == ".html" || ext == ".htm":
-		return l.scan(e, func(line string, n int) {
+		return l.scan(e, func(line []byte, n int) {
 			// Cheap substring tests first: the regexps run on few lines.
 			if hasAbsQuote(line) {
-				if m := absAttrRE.FindString(line); m != "" {
-					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways (/ipfs/<cid>/...): use relative URLs (Vite: base: './')", strings.TrimSpace(m)))
+				if m := absAttrRE.Find(line); m != nil {
+					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways (/ipfs/<cid>/...): use relative URLs (Vite: base: './')", bytes.TrimSpace(m)))
 				}
 			}
-			if e.path == "index.html" && strings.Contains(line, "module") && moduleRE.MatchString(line) {
+			if e.path == "index.html" && bytes.Contains(line, []byte("module")) && moduleRE.Match(line) {
 				l.spa = true
 			}
 		})
 	case ext == ".css":
-		return l.scan(e, func(line string, n int) {
-			if strings.Contains(line, "url(") {
-				if m := absCSSRE.FindString(line); m != "" {
+		return l.scan(e, func(line []byte, n int) {
+			if bytes.Contains(line, []byte("url(")) {
+				if m := absCSSRE.Find(line); m != nil {
 					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways: use a relative url()", m))
 				}
 			}
@@ -147,10 +147,10 @@ func (l *linter) checkFile(e *entry) error {
 
 // hasAbsQuote reports whether line has a quote followed by "/" (not "//"),
 // the shape of every absolute URL attribute.
-func hasAbsQuote(line string) bool {
-	for _, q := range []string{`"/`, `'/`} {
+func hasAbsQuote(line []byte) bool {
+	for _, q := range [][]byte{[]byte(`"/`), []byte(`'/`)} {
 		for rest := line; ; {
-			i := strings.Index(rest, q)
+			i := bytes.Index(rest, q)
 			if i < 0 {
 				break
 			}
@@ -188,27 +188,40 @@ func containsString(list []string, s string) bool {
 }
 
 func (l *linter) scanSecrets(e *entry) error {
-	return l.scan(e, func(line string, n int) {
-		if strings.Contains(line, "PRIVATE KEY-----") && privKeyRE.MatchString(line) {
+	return l.scan(e, func(line []byte, n int) {
+		if bytes.Contains(line, []byte("PRIVATE KEY-----")) && privKeyRE.Match(line) {
 			l.add("leak-private-key", e.path, n, "contains a PEM private key")
 		}
 	})
 }
 
 // scan calls fn for each line of the first scanLimit bytes of e.
-func (l *linter) scan(e *entry, fn func(line string, n int)) error {
+func (l *linter) scan(e *entry, fn func(line []byte, n int)) error {
 	f, err := l.fsys.Open(srcPath(e.src))
 	if err != nil {
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(io.LimitReader(f, scanLimit))
-	sc.Buffer(make([]byte, 0, 64<<10), scanLimit)
-	for n := 1; sc.Scan(); n++ {
-		fn(sc.Text(), n)
+	// The first scanLimit bytes, read into a buffer reused for every file
+	// and cut into lines in place (bufio.Scanner would allocate a buffer per
+	// file and a string per line: most of the lint's time on a large site).
+	want := min(e.size, scanLimit)
+	if int64(cap(l.buf)) < want {
+		l.buf = make([]byte, want)
 	}
-	if err := sc.Err(); err != nil && err != bufio.ErrTooLong {
+	m, err := io.ReadFull(f, l.buf[:want])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return fmt.Errorf("failed to read %s: %w", e.path, err)
+	}
+	rest := l.buf[:m]
+	for n := 1; len(rest) > 0; n++ {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		fn(bytes.TrimSuffix(line, []byte("\r")), n)
 	}
 	return nil
 }
