@@ -1,14 +1,9 @@
 package bundle
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
-	"io/fs"
-	"sync"
 
 	chunker "github.com/ipfs/boxo/chunker"
 	mdag "github.com/ipfs/boxo/ipld/merkledag"
@@ -61,177 +56,19 @@ func appendCBORBytesHead(b []byte, n int) []byte {
 	}
 }
 
-// carItem is one block to write: known bytes, or a leaf to read from a file.
+// carItem is one block of the CAR: known bytes, or a leaf of a file.
 type carItem struct {
 	cid  cid.Cid
-	data []byte // known node bytes; nil for leaves
-	file *entry // leaf source
-	off  int64
-	n    int64
-}
-
-type carJob struct {
-	item carItem
-	data []byte
-	free func() // releases what holds data (pooled buffer or mapping) after writing
-	err  error
-	done chan struct{}
-}
-
-// writeCAR writes the CAR for the packed tree to w. It returns the number of
-// bytes written.
-func writeCAR(ctx context.Context, w io.Writer, fsys fs.FS, root *entry, dirs map[string][]byte, p Profile, workers int, onBytes func(int64)) (int64, int, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
-	depth := 4 * workers
-	queue := make(chan *carJob, depth)
-	work := make(chan *carJob, depth)
-	pool := &sync.Pool{New: func() any { b := make([]byte, p.ChunkSize); return &b }}
-	leafer, err := newLeafBuilder(p)
-	if err != nil {
-		return 0, 0, err
-	}
-
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				j.data, j.free, j.err = readLeaf(fsys, j.item, leafer, pool)
-				close(j.done)
-			}
-		}()
-	}
-	go func() {
-		defer close(queue)
-		defer close(work)
-		pl := &planner{dirs: dirs, files: fileIndex(root), seen: map[string]bool{}}
-		err := pl.walk(root.node.cid, func(it carItem) bool {
-			j := &carJob{item: it, done: make(chan struct{})}
-			if it.data != nil {
-				j.data = it.data
-				close(j.done)
-			} else {
-				select {
-				case work <- j:
-				case <-ctx.Done():
-					return false
-				}
-			}
-			select {
-			case queue <- j:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		})
-		if err != nil {
-			cancel(err)
-		}
-	}()
-
-	n, blocks, err := drainCAR(ctx, w, root.node.cid, queue, onBytes)
-	if err != nil {
-		cancel(err)
-	}
-	for j := range queue { // let the planner finish; release what was read ahead
-		<-j.done
-		if j.free != nil {
-			j.free()
-		}
-	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil && err != context.Canceled {
-		return n, blocks, err
-	}
-	return n, blocks, err
-}
-
-// drainCAR writes the header and then each job's block as it completes, in order.
-func drainCAR(ctx context.Context, out io.Writer, root cid.Cid, queue <-chan *carJob, onBytes func(int64)) (n int64, blocks int, err error) {
-	bw := bufio.NewWriterSize(out, 1<<20)
-	cw := &countingWriter{w: &sectionWriter{bw: bw, out: out}}
-	if _, err := cw.Write(carHeader(root)); err != nil {
-		return cw.n, 0, err
-	}
-	var lenBuf [binary.MaxVarintLen64]byte
-	for j := range queue {
-		select {
-		case <-j.done:
-		case <-ctx.Done():
-			return cw.n, blocks, context.Cause(ctx)
-		}
-		if j.err != nil {
-			return cw.n, blocks, j.err
-		}
-		err := writeSection(cw, lenBuf[:], j)
-		if j.free != nil {
-			j.free()
-		}
-		if err != nil {
-			return cw.n, blocks, err
-		}
-		blocks++
-		if onBytes != nil && j.item.file != nil {
-			onBytes(j.item.n)
-		}
-	}
-	if err := context.Cause(ctx); err != nil {
-		return cw.n, blocks, err
-	}
-	return cw.n, blocks, bw.Flush()
-}
-
-// writeSection writes one CAR section: varint length, CID, block bytes.
-func writeSection(w io.Writer, lenBuf []byte, j *carJob) error {
-	cb := j.item.cid.Bytes()
-	l := binary.PutUvarint(lenBuf, uint64(len(cb)+len(j.data)))
-	if _, err := w.Write(lenBuf[:l]); err != nil {
-		return err
-	}
-	if _, err := w.Write(cb); err != nil {
-		return err
-	}
-	_, err := w.Write(j.data)
-	return err
-}
-
-// sectionWriter buffers small writes and sends large ones (leaf data, often
-// straight from a file mapping) to the output directly, after flushing what
-// is buffered, so leaf bytes are not copied through the buffer.
-type sectionWriter struct {
-	bw  *bufio.Writer
-	out io.Writer
-}
-
-const directWrite = 64 << 10
-
-func (s *sectionWriter) Write(b []byte) (int, error) {
-	if len(b) < directWrite {
-		return s.bw.Write(b)
-	}
-	if err := s.bw.Flush(); err != nil {
-		return 0, err
-	}
-	return s.out.Write(b)
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
+	data []byte // block bytes held in memory, when file is nil
+	file *entry // leaf source; nil for blocks held in memory
+	off  int64  // leaf: its first byte in the file
+	n    int64  // leaf: its length in the file
 }
 
 // planner walks the DAG in CAR order.
 type planner struct {
-	dirs  map[string][]byte
+	dirs  map[string][]byte // folder and HAMT nodes
+	known map[string][]byte // blocks without links known in advance (empty files)
 	files map[string]*entry // file root CID key -> a file with that content
 	seen  map[string]bool
 }
@@ -257,6 +94,11 @@ func fileIndex(root *entry) map[string]*entry {
 func (pl *planner) walk(c cid.Cid, emit func(carItem) bool) error {
 	k := c.KeyString()
 	if pl.seen[k] {
+		return nil
+	}
+	if b, ok := pl.known[k]; ok {
+		pl.seen[k] = true
+		emit(carItem{cid: c, data: b})
 		return nil
 	}
 	if b, ok := pl.dirs[k]; ok {
@@ -351,65 +193,4 @@ func (lb *leafBuilder) build(data []byte) ([]byte, cid.Cid, error) {
 		return nil, cid.Undef, err
 	}
 	return nd.RawData(), nd.Cid(), nil
-}
-
-// readLeaf reads a leaf's bytes from its file and checks them against the CID
-// the first pass computed. release frees what holds the bytes (a pooled
-// buffer or a mapping) once they are written; it is nil when nothing does.
-func readLeaf(fsys fs.FS, it carItem, lb *leafBuilder, pool *sync.Pool) ([]byte, func(), error) {
-	data, release, err := leafBytes(fsys, it, pool)
-	if err != nil {
-		return nil, nil, err
-	}
-	var block []byte
-	var c cid.Cid
-	block, c, err = lb.build(data)
-	if err == nil && !c.Equals(it.cid) {
-		err = fmt.Errorf("%s changed while packing (bytes %d-%d no longer match); pack again", it.file.path, it.off, it.off+it.n)
-	}
-	if err != nil || !lb.raw {
-		release() // a dag-pb leaf is a fresh encoding: the bytes are free now
-		release = nil
-	}
-	return block, release, err
-}
-
-// leafBytes returns the bytes of a leaf, read into a pooled buffer. They are
-// deliberately copied, not mapped: the copy is what gets hashed and what gets
-// written, so a file edited between the two cannot put unverified bytes into
-// the CAR (a shared mapping would show the edit to the writer).
-func leafBytes(fsys fs.FS, it carItem, pool *sync.Pool) ([]byte, func(), error) {
-	if it.n == 0 {
-		return nil, func() {}, nil // as boxo builds an empty file: no Data field at all
-	}
-	f, err := fsys.Open(srcPath(it.file.src))
-	if err != nil {
-		return nil, nil, fmt.Errorf("failed to open %s: %w", it.file.path, err)
-	}
-	defer f.Close()
-	buf := pool.Get().(*[]byte)
-	data := (*buf)[:it.n]
-	if err := readAt(f, it.file.path, data, it.off); err != nil {
-		pool.Put(buf)
-		return nil, nil, err
-	}
-	return data, func() { pool.Put(buf) }, nil
-}
-
-func readAt(f fs.File, name string, data []byte, off int64) error {
-	var err error
-	if ra, ok := f.(io.ReaderAt); ok {
-		_, err = ra.ReadAt(data, off)
-	} else {
-		if _, err = io.CopyN(io.Discard, f, off); err == nil {
-			_, err = io.ReadFull(f, data)
-		}
-	}
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return fmt.Errorf("%s changed while packing (it is shorter now); pack again", name)
-	}
-	if err != nil {
-		return fmt.Errorf("failed to read %s: %w", name, err)
-	}
-	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"slices"
-	"sync"
 
 	chunker "github.com/ipfs/boxo/chunker"
 	mdag "github.com/ipfs/boxo/ipld/merkledag"
@@ -232,40 +231,15 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// hashFiles hashes all files with up to workers in parallel. The first error
-// stops the others.
+// hashFiles hashes all files (no CAR) with up to workers in parallel.
 func hashFiles(ctx context.Context, fsys fs.FS, files []*entry, p Profile, workers int, fileHash bool, onBytes func(int64)) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	work := make(chan *entry)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var scratch []byte
-			for e := range work {
-				if err := hashFile(fsys, e, p, fileHash, &scratch, onBytes); err != nil {
-					cancel(err)
-				}
-			}
-		}()
-	}
-	// Largest first: the big files spread over the workers instead of the
-	// last one finishing alone.
-	order := slices.Clone(files)
-	slices.SortStableFunc(order, func(a, b *entry) int { return cmp.Compare(b.size, a.size) })
-feed:
-	for _, e := range order {
-		select {
-		case work <- e:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(work)
-	wg.Wait()
-	return context.Cause(ctx)
+	return forFiles(ctx, files, workers, func(e *entry, scratch *[]byte) error {
+		return hashFile(fsys, e, p, fileHash, scratch, onBytes)
+	})
+}
+
+func sortLargestFirst(files []*entry) {
+	slices.SortStableFunc(files, func(a, b *entry) int { return cmp.Compare(b.size, a.size) })
 }
 
 // linkNode stands for an already-built child when it is added to a boxo

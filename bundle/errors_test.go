@@ -108,7 +108,7 @@ func TestPackFollowsInsideSymlinks(t *testing.T) {
 type faultFS struct {
 	fs.FS
 	fail    string // Open of this path fails with EACCES
-	change  string // this path reads differently through ReadAt (the CAR pass) than through Read
+	change  string // this path reads other bytes than its size says, like a file edited during the pack
 	changed []byte
 }
 
@@ -123,14 +123,14 @@ func (f *faultFS) Open(name string) (fs.File, error) {
 	return &changingFile{File: file, changed: bytes.NewReader(f.changed)}, nil
 }
 
-// changingFile serves its original bytes to Read and other bytes to ReadAt,
-// like a file edited between the hashing pass and the CAR pass.
+// changingFile keeps its original size in the folder listing but reads
+// other bytes, like a file rewritten after the walk.
 type changingFile struct {
 	fs.File
 	changed *bytes.Reader
 }
 
-func (c *changingFile) ReadAt(b []byte, off int64) (int, error) { return c.changed.ReadAt(b, off) }
+func (c *changingFile) Read(b []byte) (int, error) { return c.changed.Read(b) }
 
 func TestPackUnreadableFile(t *testing.T) {
 	dir := t.TempDir()
@@ -144,10 +144,18 @@ func TestPackUnreadableFile(t *testing.T) {
 func TestPackNoticesChangedFile(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"index.html": "original content"})
-	fsys := &faultFS{FS: os.DirFS(dir), change: "index.html", changed: []byte("changed content!")}
-	err := packErr(t, fsys, bundle.Options{Workers: 1})
-	if !strings.Contains(err.Error(), "index.html changed while packing") {
-		t.Fatalf("error %v does not report the change", err)
+	for _, changed := range []string{"changed, and longer now", "shorter"} {
+		for _, car := range []bool{false, true} {
+			fsys := &faultFS{FS: os.DirFS(dir), change: "index.html", changed: []byte(changed)}
+			opts := bundle.Options{Workers: 1}
+			if car {
+				opts.CAR = io.Discard
+			}
+			err := packErr(t, fsys, opts)
+			if !strings.Contains(err.Error(), "index.html changed while packing") {
+				t.Fatalf("CAR %v, content %q: error %v does not report the change", car, changed, err)
+			}
+		}
 	}
 }
 

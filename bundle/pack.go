@@ -50,6 +50,8 @@ type Bundle struct {
 	CARSize  int64 // bytes written to Options.CAR (0 with only-hash)
 	Blocks   int   // blocks written to the CAR
 	Skipped  []string
+
+	planned bool // the CAR was written in one pass, in its planned layout
 }
 
 // ErrNotFolder is returned when the site root is not a folder.
@@ -77,24 +79,25 @@ func Pack(ctx context.Context, fsys fs.FS, opts Options) (*Bundle, error) {
 		}
 		return func(n int64) { opts.Progress(phase, n) }
 	}
-	fileHashes := opts.CAR != nil || opts.FileHashes
-	if err := hashFiles(ctx, fsys, w.files, p, workers, fileHashes, progress("hash")); err != nil {
-		return nil, err
-	}
-	dirs := &dirCollector{nodes: map[string][]byte{}}
-	if err := buildDir(ctx, root, p, dirs); err != nil {
-		return nil, err
-	}
-	b := &Bundle{Root: root.node.cid, Profile: p, Files: len(w.files), Dirs: w.dirs, Skipped: w.skipped}
+	b := &Bundle{Profile: p, Files: len(w.files), Dirs: w.dirs, Skipped: w.skipped}
 	for _, f := range w.files {
 		b.Bytes += f.size
 	}
 	if opts.CAR != nil {
-		b.CARSize, b.Blocks, err = writeCAR(ctx, opts.CAR, fsys, root, dirs.nodes, p, workers, progress("write"))
+		st, err := packCAR(ctx, fsys, root, w.files, p, workers, opts.CAR, progress("hash"))
 		if err != nil {
-			return nil, fmt.Errorf("failed to write CAR: %w", err)
+			return nil, err
+		}
+		b.CARSize, b.Blocks, b.planned = st.size, st.blocks, st.predicted
+	} else {
+		if err := hashFiles(ctx, fsys, w.files, p, workers, opts.FileHashes, progress("hash")); err != nil {
+			return nil, err
+		}
+		if err := buildDir(ctx, root, p, &dirCollector{nodes: map[string][]byte{}}); err != nil {
+			return nil, err
 		}
 	}
+	b.Root = root.node.cid
 	b.Manifest = manifestFor(b, root, opts.ToolVersion)
 	return b, nil
 }

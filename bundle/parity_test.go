@@ -2,7 +2,9 @@ package bundle_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -352,5 +354,83 @@ func TestRootMatchesIPFSCar(t *testing.T) {
 	b, _ := pack(t, os.DirFS(dir), bundle.Options{}, true)
 	if len(in.Roots) != 1 || in.Roots[0] != b.Root.String() {
 		t.Fatalf("root %s, ipfs-car says %v", b.Root, in.Roots)
+	}
+}
+
+// TestCARLayoutPlannedAndMoved checks both ways Pack writes a CAR against
+// `ipfs dag export`: in one pass at the planned offsets (all blocks distinct,
+// empty files and folders included), and rewritten when equal files or
+// chunks make `dag export` skip repeated blocks. Each is written to a file
+// (positioned writes in place) and to a pipe-like writer (through a
+// temporary file).
+func TestCARLayoutPlannedAndMoved(t *testing.T) {
+	unique := func(t *testing.T, dir string, p bundle.Profile) {
+		m := map[string]string{
+			"index.html": "<!doctype html>", "a.txt": "a", "empty.txt": "", "sub/empty.txt": "",
+			"empty/": "", "a/empty/": "", "a/b/deep.txt": "deep",
+			"caf\u00e9.txt": "nfc", "cafe\u0301.txt": "nfd", "with space #?%.txt": "odd",
+			"chunk.bin":  string(pattern(p.ChunkSize, 1)),
+			"chunk1.bin": string(pattern(p.ChunkSize+1, 2)),
+			"many.bin":   string(pattern(9*p.ChunkSize+12345, 3)),
+		}
+		for i := range 1100 {
+			m[fmt.Sprintf("js/chunk-%04d.js", i)] = fmt.Sprintf("export default %d;\n", i)
+		}
+		// Long names push this folder over either profile's HAMT threshold.
+		for i := range 4000 {
+			m[fmt.Sprintf("sharded/%s-%05d.txt", strings.Repeat("n", 60), i)] = fmt.Sprint(i)
+		}
+		writeFiles(t, dir, m)
+	}
+	dups := func(t *testing.T, dir string, p bundle.Profile) {
+		same := string(pattern(3*p.ChunkSize, 7))
+		writeFiles(t, dir, map[string]string{
+			"index.html": "<!doctype html>", "one.bin": same, "copy/one.bin": same, "z/two.bin": same,
+			"zeros.bin": strings.Repeat("\x00", int(4*p.ChunkSize)), "small1.txt": "same", "small2.txt": "same",
+			"after.bin": string(pattern(2*p.ChunkSize+7, 8)),
+		})
+	}
+	for _, p := range profiles {
+		kubo := kuboWithProfile(t, p.Name)
+		for _, tc := range []struct {
+			name    string
+			build   func(*testing.T, string, bundle.Profile)
+			planned bool
+		}{{"unique", unique, true}, {"duplicates", dups, false}} {
+			t.Run(p.Name+"/"+tc.name, func(t *testing.T) {
+				dir := t.TempDir()
+				tc.build(t, dir, p)
+				root := kuboAdd(t, kubo, dir, true)
+				want := kubo.MustRun(t, nil, "dag", "export", root)
+
+				b, car := pack(t, os.DirFS(dir), bundle.Options{Profile: p}, false)
+				if b.Root.String() != root || !bytes.Equal(car, want) {
+					t.Fatalf("through a writer: root %s (Kubo %s), CAR equal to `dag export`: %v", b.Root, root, bytes.Equal(car, want))
+				}
+				if bundle.Planned(b) != tc.planned {
+					t.Fatalf("planned layout held: %v, want %v", bundle.Planned(b), tc.planned)
+				}
+
+				f, err := os.Create(filepath.Join(t.TempDir(), "site.car"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				b, err = bundle.Pack(context.Background(), os.DirFS(dir), bundle.Options{Profile: p, CAR: f})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := os.ReadFile(f.Name())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) || b.CARSize != int64(len(want)) {
+					t.Fatalf("in place: CAR of %d bytes (CARSize %d) differs from `dag export` (%d bytes)", len(got), b.CARSize, len(want))
+				}
+				if pos, _ := f.Seek(0, io.SeekCurrent); pos != b.CARSize {
+					t.Fatalf("file offset %d after Pack, want the end (%d)", pos, b.CARSize)
+				}
+			})
+		}
 	}
 }

@@ -50,6 +50,7 @@ type entry struct {
 	node   nodeRef
 	sha256 []byte            // nil when not computed
 	inner  map[string][]byte // file DAG nodes above the leaves, by CID key
+	leafAt []int64           // CAR offset of each leaf's section, by chunk (packCAR)
 }
 
 // walker applies the inclusion rules while reading the folder.

@@ -115,10 +115,10 @@ func packToFiles(ctx context.Context, c *cli.Context, dir string, fsys fs.FS, op
 		return nil, "", "", withHint(err, "check that the output folder exists and is writable")
 	}
 	defer carFile.Abort()
-	cw := &fileWriter{w: carFile, name: out}
-	b, err := packWithProgress(ctx, c, fsys, opts, cw)
-	if cw.err != nil {
-		return nil, "", "", writeErr(out, cw.err)
+	// The *os.File itself, so Pack can write every block at its place.
+	b, err := packWithProgress(ctx, c, fsys, opts, carFile.File)
+	if we := (*bundle.CARWriteError)(nil); errors.As(err, &we) {
+		return nil, "", "", writeErr(out, we.Err)
 	}
 	if err != nil {
 		return nil, "", "", err
@@ -188,22 +188,6 @@ func summarize(items []string, n int) string {
 		return strings.Join(items, ", ")
 	}
 	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
-}
-
-// fileWriter remembers the first write error, so a failed pack reports the
-// output file by its name (not the temporary one) with the OS error.
-type fileWriter struct {
-	w    io.Writer
-	name string
-	err  error
-}
-
-func (f *fileWriter) Write(b []byte) (int, error) {
-	n, err := f.w.Write(b)
-	if err != nil && f.err == nil {
-		f.err = err
-	}
-	return n, err
 }
 
 func writeErr(name string, err error) error {
