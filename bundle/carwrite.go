@@ -17,12 +17,9 @@ import (
 // once, in depth-first pre-order following links in the order they are
 // serialised: the same bytes `ipfs dag export` writes for the same root.
 //
-// Writing happens in a second pass over the folder: a planner walks the DAG in
-// that order and emits items; directory and inner file nodes come from memory,
-// leaves are read from the files again by a pool of workers, checked against
-// the CIDs computed in the first pass, and handed to the single writer in
-// order. At most `depth` items are in flight, so memory stays bounded by a
-// few chunks whatever the size of the site.
+// The planner below walks the DAG in that order; layout.go uses it twice,
+// over a placeholder DAG to plan the CAR and over the real one to check the
+// plan held (see "Writing the CAR in one pass").
 //
 // The CARv1 encoding is hand-written (header plus length-prefixed sections,
 // about 30 lines): go-car's writers either keep an index of every block in

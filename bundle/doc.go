@@ -15,21 +15,26 @@
 //   - Deterministic: the same folder gives the same bytes on any machine.
 //     Nothing about the machine (modes, times, owners) enters the DAG.
 //   - Bounded memory: only directory nodes and file nodes above the leaves are
-//     kept; leaves are read again from the folder when the CAR is written and
-//     checked against the CIDs of the first pass.
+//     kept; files are read in pieces of 256 KiB (a chunk for dag-pb leaves)
+//     and their leaves written to the CAR straight from the buffer they were
+//     hashed in, so the bytes written are the bytes hashed.
 //
-// # Passes
+// # One read of every file
 //
 // Pack walks the folder (applying the inclusion rules: hidden names, the
-// IgnoreFile, symlink policy), hashes the files in parallel (one boxo import
-// per file, keeping the inner nodes), builds the folders bottom-up, and then,
-// if a CAR writer is given, walks the DAG in CAR order while a worker pool
-// reads and re-verifies the leaves ahead of the single writer.
+// IgnoreFile, symlink policy). With a CAR to write, it then plans the CAR:
+// every block's offset follows from names and sizes alone (layout.go). Files
+// are then read once, in parallel, largest first: each leaf is hashed and
+// written at its offset, and boxo builds the nodes above from the leaf CIDs.
+// The folders are built bottom-up, and the nodes held in memory are written
+// into their places. Without a CAR the same reading only hashes.
 //
 // # Files
 //
 // profile.go names the settings; walk.go and ignore.go decide what is
-// included; dag.go builds the DAG; carwrite.go writes the CAR; manifest.go,
+// included; layout.go plans the CAR; place.go reads, hashes and writes the
+// files; dag.go builds the folders; carwrite.go holds the CAR encoding and
+// the DAG-order walk; manifest.go,
 // inspect.go (read and verify any CAR), lint.go (gateway readiness) and
 // diff.go (why two bundles differ) work on the results.
 package bundle

@@ -54,9 +54,9 @@ type carPlan struct {
 }
 
 // planCAR walks the DAG rooted at root in CAR order and sizes every section.
-func planCAR(root *entry, nodes map[string][]byte, known map[string][]byte, p Profile, leafLen func(int64) int64) (*carPlan, error) {
-	pl := &planner{dirs: nodes, known: known, files: fileIndex(root), seen: map[string]bool{}}
-	cp := &carPlan{root: root.node.cid, headerLen: int64(len(carHeader(root.node.cid)))}
+func planCAR(root *entry, nodes map[string][]byte, known map[string][]byte, p Profile, leafLen func(int64) int64, blocks int) (*carPlan, error) {
+	pl := &planner{dirs: nodes, known: known, files: fileIndex(root), seen: make(map[string]bool, blocks)}
+	cp := &carPlan{root: root.node.cid, headerLen: int64(len(carHeader(root.node.cid))), sections: make([]section, 0, blocks)}
 	cp.size = cp.headerLen
 	err := pl.walk(root.node.cid, func(it carItem) bool {
 		n := int64(len(it.data))

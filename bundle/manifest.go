@@ -1,10 +1,13 @@
 package bundle
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // ManifestVersion is the version of the Manifest JSON schema.
@@ -63,10 +66,89 @@ func ReadManifest(r io.Reader) (*Manifest, error) {
 	return &m, nil
 }
 
-// WriteJSON writes the manifest as indented JSON.
+// WriteJSON writes the manifest as JSON with one file (or folder) per line:
+// readable, diff- and grep-friendly, and cheap to write for large sites.
 func (m *Manifest) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(m)
+	mw := &manifestWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	mw.enc = json.NewEncoder(&mw.val)
+	mw.enc.SetEscapeHTML(false)
+	mw.raw("{\n")
+	mw.field("version", m.Version, true)
+	mw.field("root", m.Root, true)
+	mw.field("profile", m.Profile, true)
+	mw.field("tool", m.Tool, true)
+	if m.CAR != nil {
+		mw.field("car", m.CAR, true)
+	}
+	more := len(m.Dirs) > 0 || len(m.Skipped) > 0
+	mw.list("files", len(m.Files), func(i int) any { return m.Files[i] }, more)
+	if len(m.Dirs) > 0 {
+		mw.list("dirs", len(m.Dirs), func(i int) any { return m.Dirs[i] }, len(m.Skipped) > 0)
+	}
+	if len(m.Skipped) > 0 {
+		mw.list("skipped", len(m.Skipped), func(i int) any { return m.Skipped[i] }, false)
+	}
+	mw.raw("}\n")
+	if mw.err != nil {
+		return mw.err
+	}
+	return mw.w.Flush()
+}
+
+type manifestWriter struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+	val bytes.Buffer
+	err error
+}
+
+func (mw *manifestWriter) raw(s string) {
+	if mw.err == nil {
+		_, mw.err = mw.w.WriteString(s)
+	}
+}
+
+func (mw *manifestWriter) value(v any) {
+	mw.val.Reset()
+	if mw.err == nil {
+		mw.err = mw.enc.Encode(v)
+	}
+	mw.raw(strings.TrimSuffix(mw.val.String(), "\n"))
+}
+
+func (mw *manifestWriter) key(k string) {
+	mw.raw("  ")
+	mw.value(k)
+	mw.raw(": ")
+}
+
+func (mw *manifestWriter) field(k string, v any, comma bool) {
+	mw.key(k)
+	mw.value(v)
+	mw.end(comma)
+}
+
+func (mw *manifestWriter) list(k string, n int, item func(int) any, comma bool) {
+	mw.key(k)
+	if n == 0 {
+		mw.raw("[]")
+		mw.end(comma)
+		return
+	}
+	mw.raw("[\n")
+	for i := range n {
+		mw.raw("    ")
+		mw.value(item(i))
+		mw.end(i < n-1)
+	}
+	mw.raw("  ]")
+	mw.end(comma)
+}
+
+func (mw *manifestWriter) end(comma bool) {
+	if comma {
+		mw.raw(",\n")
+	} else {
+		mw.raw("\n")
+	}
 }

@@ -90,7 +90,11 @@ func Pack(ctx context.Context, fsys fs.FS, opts Options) (*Bundle, error) {
 		}
 		b.CARSize, b.Blocks, b.planned = st.size, st.blocks, st.predicted
 	} else {
-		if err := hashFiles(ctx, fsys, w.files, p, workers, opts.FileHashes, progress("hash")); err != nil {
+		pk, err := newPacker(fsys, nil, p, opts.FileHashes, progress("hash"))
+		if err != nil {
+			return nil, err
+		}
+		if err := forFiles(ctx, w.files, workers, pk.file); err != nil {
 			return nil, err
 		}
 		if err := buildDir(ctx, root, p, &dirCollector{nodes: map[string][]byte{}}); err != nil {

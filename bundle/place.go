@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -18,6 +19,7 @@ import (
 	"github.com/ipfs/boxo/ipld/unixfs/importer/helpers"
 	"github.com/ipfs/go-cid"
 	ipld "github.com/ipfs/go-ipld-format"
+	mh "github.com/multiformats/go-multihash"
 )
 
 // CARWriteError is returned by Pack when writing the CAR fails (a full disk,
@@ -51,7 +53,11 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 	if err != nil {
 		return st, err
 	}
-	plan, err := planCAR(root, dryDirs, known, p, leafLen)
+	blocks := len(dryDirs) + len(files)/4 // a size hint: folders, files, leaves, some nodes above
+	for _, f := range files {
+		blocks += 1 + int(f.size/p.ChunkSize)
+	}
+	plan, err := planCAR(root, dryDirs, known, p, leafLen, blocks)
 	if err != nil {
 		return st, err
 	}
@@ -78,11 +84,10 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 		}()
 	}
 
-	pk := &placer{fsys: fsys, out: dst, p: p, leafLen: leafLen, onBytes: onBytes}
-	if pk.lb, err = newLeafBuilder(p); err != nil {
+	pk, err := newPacker(fsys, dst, p, true, onBytes)
+	if err != nil {
 		return st, err
 	}
-	pk.bufs.New = func() any { b := make([]byte, hdrRoom+p.ChunkSize); return &b }
 	if err := forFiles(ctx, files, workers, pk.file); err != nil {
 		return st, err
 	}
@@ -91,7 +96,7 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 	if err := buildDir(ctx, root, p, dirs); err != nil {
 		return st, err
 	}
-	actual, err := planCAR(root, dirs.nodes, known, p, leafLen)
+	actual, err := planCAR(root, dirs.nodes, known, p, leafLen, len(plan.sections))
 	if err != nil {
 		return st, err
 	}
@@ -125,43 +130,87 @@ func copyOut(w io.Writer, r io.Reader) error {
 	return nil
 }
 
-// placer reads, hashes and writes files to their planned places.
-type placer struct {
-	fsys    fs.FS
-	out     io.WriterAt
-	p       Profile
-	lb      *leafBuilder
-	leafLen func(int64) int64
-	bufs    sync.Pool // *[]byte: hdrRoom + one chunk
-	onBytes func(int64)
+// packer reads and hashes files; with an output it also writes their leaves
+// at their planned offsets (entry.leafAt).
+type packer struct {
+	fsys     fs.FS
+	out      io.WriterAt // nil: hash only
+	p        Profile
+	fileHash bool // compute the SHA-256 of files of several chunks
+	lb       *leafBuilder
+	leafLen  func(int64) int64
+	empty    nodeRef   // an empty file's DAG
+	zero     []byte    // a chunk of zeros, handed to boxo in place of leaf data
+	bufs     sync.Pool // *[]byte: hdrRoom + one chunk (dag-pb leaves only)
+	onBytes  func(int64)
+}
+
+// readPiece is how much of a file is read, hashed and written at a time:
+// small enough to stay in the core's cache between the hashing and the
+// write, and to keep each worker's buffer small (fresh pages are costly).
+const readPiece = 256 << 10
+
+func newPacker(fsys fs.FS, out io.WriterAt, p Profile, fileHash bool, onBytes func(int64)) (*packer, error) {
+	pk := &packer{fsys: fsys, out: out, p: p, fileHash: fileHash, onBytes: onBytes}
+	var err error
+	if pk.lb, err = newLeafBuilder(p); err != nil {
+		return nil, err
+	}
+	if pk.leafLen, err = leafLengths(p); err != nil {
+		return nil, err
+	}
+	_, c, tsize, err := emptyFile(p)
+	if err != nil {
+		return nil, err
+	}
+	pk.empty = nodeRef{cid: c, tsize: tsize}
+	pk.bufs.New = func() any { b := make([]byte, hdrRoom+p.ChunkSize); return &b }
+	return pk, nil
+}
+
+// streams reports whether the profile's files are read in pieces: with raw
+// leaves in CIDv1 every leaf's CID is the hash of the file bytes alone, so
+// boxo only needs their CIDs, not their bytes, to build the nodes above.
+func (p Profile) streams() bool { return p.RawLeaves && p.CIDVersion == 1 }
+
+// scratch is one worker's reusable state.
+type scratch struct {
+	buf    []byte // hdrRoom + readPiece
+	leafH  hash.Hash
+	fileH  hash.Hash
+	leaves []cid.Cid
+}
+
+func newScratch() *scratch {
+	return &scratch{buf: make([]byte, hdrRoom+readPiece), leafH: sha256.New(), fileH: sha256.New()}
 }
 
 // file packs one file: e.node, e.inner and e.sha256 get their real values,
-// and every leaf is written at e.leafAt.
-func (pk *placer) file(e *entry, scratch *[]byte) error {
+// and with an output every leaf is written at e.leafAt.
+func (pk *packer) file(e *entry, w *scratch) error {
 	f, err := pk.fsys.Open(srcPath(e.src))
 	if err != nil {
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
 	}
 	defer f.Close()
 	switch {
-	case e.size == 0: // its block is known already (dryRun)
-		var b [1]byte
-		if n, _ := f.Read(b[:]); n != 0 {
-			return changedErr(e.path, "it is no longer empty")
-		}
+	case e.size == 0:
 		sum := sha256.Sum256(nil)
-		e.sha256 = sum[:]
+		e.node, e.sha256 = pk.empty, sum[:]
+	case pk.p.streams():
+		err = pk.stream(e, f, w)
 	case e.size <= pk.p.ChunkSize:
-		err = pk.single(e, f, scratch)
+		err = pk.single(e, f)
 	default:
 		err = pk.multi(e, f)
 	}
 	if err != nil {
 		return err
 	}
-	if fi, err := f.Stat(); err != nil || fi.Size() != e.size {
-		return changedErr(e.path, "its size changed")
+	// Every byte the listing announced was read; one more means it grew.
+	var b [1]byte
+	if n, _ := f.Read(b[:]); n != 0 {
+		return changedErr(e.path, "it grew")
 	}
 	return nil
 }
@@ -170,32 +219,145 @@ func changedErr(path, why string) error {
 	return fmt.Errorf("%s changed while packing (%s); pack again", path, why)
 }
 
-// single packs a file of one chunk, read whole into the worker's buffer.
-func (pk *placer) single(e *entry, f io.Reader, scratch *[]byte) error {
-	if int64(cap(*scratch)) < hdrRoom+pk.p.ChunkSize+1 {
-		*scratch = make([]byte, hdrRoom+pk.p.ChunkSize+1)
+func readErr(e *entry, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return changedErr(e.path, "it is shorter now")
 	}
-	buf := *scratch
-	data := buf[hdrRoom : hdrRoom+e.size+1] // one byte more, to notice a file that grew
-	n, err := io.ReadFull(f, data)
-	if err != io.ErrUnexpectedEOF && err != io.EOF && err != nil {
-		return fmt.Errorf("failed to read %s: %w", e.path, err)
+	return fmt.Errorf("failed to read %s: %w", e.path, err)
+}
+
+// stream packs a file with raw leaves, reading it in pieces: each piece is
+// hashed into its leaf's CID (and the file's SHA-256) and written to the CAR
+// from the same buffer. boxo's balanced importer then builds the nodes above
+// the leaves from their CIDs and sizes (replayBuilder, zeroSplitter).
+func (pk *packer) stream(e *entry, f io.Reader, w *scratch) error {
+	chunk := pk.p.ChunkSize
+	chunks := int((e.size + chunk - 1) / chunk)
+	fileH := pk.fileHash && chunks > 1
+	if fileH {
+		w.fileH.Reset()
 	}
-	if int64(n) != e.size {
-		return changedErr(e.path, fmt.Sprintf("size was %d, read %d bytes", e.size, n))
-	}
-	data = data[:n]
-	if pk.onBytes != nil {
-		pk.onBytes(int64(n))
-	}
-	if pk.p.RawLeaves {
-		c, err := pk.lb.prefix.Sum(data)
+	w.leaves = w.leaves[:0]
+	var digest [sha256.Size]byte
+	for i := range chunks {
+		n := min(chunk, e.size-int64(i)*chunk)
+		var hdrLen int64
+		if pk.out != nil {
+			hdrLen = sectionLen(pk.p.dryCIDLen(), n) - n
+		}
+		w.leafH.Reset()
+		var piece []byte
+		for pos := int64(0); pos < n; {
+			m := min(int64(len(w.buf)-hdrRoom), n-pos)
+			piece = w.buf[hdrRoom : hdrRoom+m]
+			if _, err := io.ReadFull(f, piece); err != nil {
+				return readErr(e, err)
+			}
+			w.leafH.Write(piece)
+			if fileH {
+				w.fileH.Write(piece)
+			}
+			if pk.onBytes != nil {
+				pk.onBytes(m)
+			}
+			if pk.out != nil && m < n { // a leaf of several pieces: its header goes last
+				if _, err := pk.out.WriteAt(piece, e.leafAt[i]+hdrLen+pos); err != nil {
+					return &CARWriteError{err}
+				}
+			}
+			pos += m
+		}
+		w.leafH.Sum(digest[:0])
+		m, err := mh.Encode(digest[:], mh.SHA2_256)
 		if err != nil {
 			return err
 		}
-		e.sha256 = []byte(c.Hash()[2:]) // a one-leaf raw file: the leaf's digest is the file's
-		e.node = nodeRef{cid: c, tsize: uint64(n)}
-		return pk.writeLeaf(e, 0, c, data, buf[:hdrRoom+n])
+		c := cid.NewCidV1(cid.Raw, m)
+		w.leaves = append(w.leaves, c)
+		if pk.out != nil {
+			if int64(len(piece)) == n { // the whole leaf is in the buffer: one write
+				err = pk.writeLeaf(e, i, c, piece, w.buf[:hdrRoom+n])
+			} else {
+				err = pk.writeLeaf(e, i, c, nil, nil)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if chunks == 1 {
+		e.node = nodeRef{cid: w.leaves[0], tsize: uint64(e.size)}
+		e.sha256 = bytes.Clone(digest[:]) // a one-leaf raw file: the leaf's digest is the file's
+		return nil
+	}
+	if pk.zero == nil {
+		pk.zero = make([]byte, chunk) // never written, so never touched
+	}
+	col := &innerCollector{nodes: map[string][]byte{}}
+	rs := &replay{leaves: w.leaves}
+	params := helpers.DagBuilderParams{Maxlinks: pk.p.FileWidth, RawLeaves: true, CidBuilder: replayBuilder{st: rs, codec: cid.DagProtobuf}, Dagserv: col}
+	db, err := params.New(&zeroSplitter{zero: pk.zero, left: e.size})
+	if err != nil {
+		return err
+	}
+	nd, err := balanced.Layout(db)
+	if err != nil {
+		return fmt.Errorf("failed to build the DAG of %s: %w", e.path, err)
+	}
+	if rs.next != len(w.leaves) {
+		return fmt.Errorf("internal error: %s has %d leaves, boxo used %d", e.path, len(w.leaves), rs.next)
+	}
+	size, err := nd.Size()
+	if err != nil {
+		return err
+	}
+	e.node = nodeRef{cid: nd.Cid(), tsize: size}
+	e.inner = col.nodes
+	if fileH {
+		e.sha256 = w.fileH.Sum(nil)
+	}
+	return nil
+}
+
+// replayBuilder is the cid.Builder boxo's importer gets in stream: raw leaf
+// CIDs are the ones already computed, in order; every other node is hashed.
+type replayBuilder struct {
+	st    *replay
+	codec uint64
+}
+
+type replay struct {
+	leaves []cid.Cid
+	next   int
+}
+
+func (b replayBuilder) Sum(data []byte) (cid.Cid, error) {
+	if b.codec != cid.Raw {
+		return cid.Prefix{Version: 1, Codec: b.codec, MhType: mh.SHA2_256, MhLength: -1}.Sum(data)
+	}
+	if b.st.next >= len(b.st.leaves) {
+		return cid.Undef, errors.New("more leaves than chunks")
+	}
+	b.st.next++
+	return b.st.leaves[b.st.next-1], nil
+}
+
+func (b replayBuilder) GetCodec() uint64 { return b.codec }
+func (b replayBuilder) WithCodec(c uint64) cid.Builder {
+	b.codec = c
+	return b
+}
+
+// single packs a file of one dag-pb leaf (unixfs-v0-2015).
+func (pk *packer) single(e *entry, f io.Reader) error {
+	bp := pk.bufs.Get().(*[]byte)
+	defer pk.bufs.Put(bp)
+	data := (*bp)[hdrRoom : hdrRoom+e.size]
+	if _, err := io.ReadFull(f, data); err != nil {
+		return readErr(e, err)
+	}
+	if pk.onBytes != nil {
+		pk.onBytes(e.size)
 	}
 	sum := sha256.Sum256(data)
 	e.sha256 = sum[:]
@@ -207,10 +369,15 @@ func (pk *placer) single(e *entry, f io.Reader, scratch *[]byte) error {
 	return pk.writeLeaf(e, 0, c, block, nil)
 }
 
-// multi packs a file of several chunks with boxo's balanced importer; leaves
-// are written as boxo hands them to the DAG service, inner nodes kept.
-func (pk *placer) multi(e *entry, f io.Reader) error {
-	spl := &readSplitter{r: f, e: e, chunk: pk.p.ChunkSize, bufs: &pk.bufs, h: sha256.New(), onBytes: pk.onBytes}
+// multi packs a file of several dag-pb leaves (unixfs-v0-2015) with boxo's
+// balanced importer, which needs their bytes: leaves are written as boxo
+// hands them to the DAG service, the nodes above them kept.
+func (pk *packer) multi(e *entry, f io.Reader) error {
+	var h hash.Hash
+	if pk.fileHash {
+		h = sha256.New()
+	}
+	spl := &readSplitter{r: f, e: e, chunk: pk.p.ChunkSize, bufs: &pk.bufs, h: h, onBytes: pk.onBytes}
 	ds := &placeDAG{pk: pk, e: e, spl: spl, inner: map[string][]byte{}}
 	params := helpers.DagBuilderParams{
 		Maxlinks:   pk.p.FileWidth,
@@ -232,7 +399,7 @@ func (pk *placer) multi(e *entry, f io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if ds.leaves != len(e.leafAt) || len(spl.pending) != 0 {
+	if pk.out != nil && ds.leaves != len(e.leafAt) || len(spl.pending) != 0 {
 		return fmt.Errorf("internal error: %s has %d leaves, %d planned", e.path, ds.leaves, len(e.leafAt))
 	}
 	size, err := nd.Size()
@@ -241,24 +408,36 @@ func (pk *placer) multi(e *entry, f io.Reader) error {
 	}
 	e.node = nodeRef{cid: nd.Cid(), tsize: size}
 	e.inner = ds.inner
-	e.sha256 = spl.h.Sum(nil)
+	if h != nil {
+		e.sha256 = h.Sum(nil)
+	}
 	return nil
 }
 
-// writeLeaf writes leaf i of e (block, with CID c) at its planned offset. When
-// buf is set, block sits at buf[hdrRoom:] and the header is put in front of
-// it, so the section goes out in one write.
-func (pk *placer) writeLeaf(e *entry, i int, c cid.Cid, block, buf []byte) error {
+// writeLeaf writes leaf i of e (block, with CID c) at its planned offset;
+// block nil writes only the section's header. When buf is set, block sits at
+// buf[hdrRoom:] and the header is put in front of it, so the section goes
+// out in one write. Without an output it does nothing.
+func (pk *packer) writeLeaf(e *entry, i int, c cid.Cid, block, buf []byte) error {
+	if pk.out == nil {
+		return nil
+	}
 	var h [hdrRoom]byte
 	cb := c.Bytes()
-	hdr := binary.AppendUvarint(h[:0], uint64(len(cb)+len(block)))
-	hdr = append(hdr, cb...)
-	if want := sectionLen(pk.p.dryCIDLen(), pk.leafLen(pk.leafDataLen(e, i))); int64(len(hdr)+len(block)) != want {
-		return fmt.Errorf("internal error: leaf %d of %s is %d bytes, %d planned", i, e.path, len(hdr)+len(block), want)
+	blockLen := pk.leafLen(pk.leafDataLen(e, i))
+	if block != nil && int64(len(block)) != blockLen {
+		return fmt.Errorf("internal error: leaf %d of %s is %d bytes, %d planned", i, e.path, len(block), blockLen)
 	}
+	if len(cb) != pk.p.dryCIDLen() {
+		return fmt.Errorf("internal error: leaf %d of %s has a %d-byte CID", i, e.path, len(cb))
+	}
+	hdr := binary.AppendUvarint(h[:0], uint64(int64(len(cb))+blockLen))
+	hdr = append(hdr, cb...)
 	off := e.leafAt[i]
 	var err error
-	if buf != nil {
+	if block == nil { // the block is in place already: only its header
+		_, err = pk.out.WriteAt(hdr, off)
+	} else if buf != nil {
 		start := hdrRoom - len(hdr)
 		copy(buf[start:], hdr)
 		_, err = pk.out.WriteAt(buf[start:hdrRoom+len(block)], off)
@@ -272,7 +451,7 @@ func (pk *placer) writeLeaf(e *entry, i int, c cid.Cid, block, buf []byte) error
 }
 
 // leafDataLen is the number of file bytes in leaf i of e.
-func (pk *placer) leafDataLen(e *entry, i int) int64 {
+func (pk *packer) leafDataLen(e *entry, i int) int64 {
 	return min(pk.p.ChunkSize, e.size-int64(i)*pk.p.ChunkSize)
 }
 
@@ -318,7 +497,9 @@ func (s *readSplitter) NextBytes() ([]byte, error) {
 		return nil, s.err
 	}
 	s.read += n
-	s.h.Write(b)
+	if s.h != nil {
+		s.h.Write(b)
+	}
 	if s.onBytes != nil {
 		s.onBytes(n)
 	}
@@ -329,7 +510,7 @@ func (s *readSplitter) NextBytes() ([]byte, error) {
 // placeDAG is the ipld.DAGService boxo's importer writes one file's nodes
 // to: leaves go to the CAR at once, in file order; nodes above them are kept.
 type placeDAG struct {
-	pk     *placer
+	pk     *packer
 	e      *entry
 	spl    *readSplitter
 	leaves int
@@ -341,12 +522,16 @@ func (d *placeDAG) Add(_ context.Context, n ipld.Node) error {
 		d.inner[n.Cid().KeyString()] = n.RawData()
 		return nil
 	}
-	if len(d.spl.pending) == 0 || d.leaves >= len(d.e.leafAt) {
+	if len(d.spl.pending) == 0 || d.pk.out != nil && d.leaves >= len(d.e.leafAt) {
 		return fmt.Errorf("internal error: unexpected leaf in %s", d.e.path)
 	}
 	bp := d.spl.pending[0]
 	d.spl.pending = d.spl.pending[1:]
 	defer d.pk.bufs.Put(bp)
+	if d.pk.out == nil {
+		d.leaves++
+		return nil
+	}
 	block := n.RawData()
 	var buf []byte
 	if d.pk.p.RawLeaves {
@@ -495,7 +680,7 @@ func reassemble(f *os.File, size int64, cp *carPlan, chunk int64) error {
 // (so the big files spread over the workers instead of the last one
 // finishing alone). Each worker has its own scratch buffer. The first error
 // stops the others.
-func forFiles(ctx context.Context, files []*entry, workers int, fn func(e *entry, scratch *[]byte) error) error {
+func forFiles(ctx context.Context, files []*entry, workers int, fn func(e *entry, w *scratch) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan *entry)
@@ -504,9 +689,9 @@ func forFiles(ctx context.Context, files []*entry, workers int, fn func(e *entry
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var scratch []byte
+			w := newScratch()
 			for e := range work {
-				if err := fn(e, &scratch); err != nil {
+				if err := fn(e, w); err != nil {
 					cancel(err)
 				}
 			}

@@ -84,7 +84,3 @@ func (p Profile) cidBuilder() cid.Builder {
 	}
 	return cid.Prefix{Version: 1, Codec: cid.DagProtobuf, MhType: mh.SHA2_256, MhLength: -1}
 }
-
-// leafIsFile reports whether a file of size bytes is stored as one raw leaf,
-// whose CID's digest is then the file's own SHA-256.
-func (p Profile) leafIsFile(size int64) bool { return p.RawLeaves && size <= p.ChunkSize }

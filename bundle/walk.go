@@ -141,7 +141,15 @@ func (w *walker) visit(parent *entry, de fs.DirEntry, chain map[string]bool) (*e
 		defer delete(chain, src)
 		return e, w.walkDir(e, chain)
 	case mode.IsRegular():
-		fi, err := fs.Stat(w.fsys, srcPath(src))
+		// The listing's own information when it is the file itself (os.Root
+		// and sitefs load it with the listing); a symlink's target is stat'ed.
+		var fi fs.FileInfo
+		var err error
+		if src == path.Join(parent.src, name) {
+			fi, err = de.Info()
+		} else {
+			fi, err = fs.Stat(w.fsys, srcPath(src))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("failed to stat %s: %w", p, err)
 		}
