@@ -19,9 +19,10 @@ import (
 
 // FS is an fs.FS confined to one folder. Close releases its folder handles.
 type FS struct {
-	root *os.Root
-	mu   sync.Mutex
-	dirs map[string]*os.Root
+	root     *os.Root
+	mu       sync.Mutex
+	dirs     map[string]*os.Root
+	dirFiles map[string]*dirFile // descriptors for OpenRegular, by folder
 }
 
 var (
@@ -37,7 +38,7 @@ func Open(dir string) (*FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FS{root: r, dirs: map[string]*os.Root{".": r}}, nil
+	return &FS{root: r, dirs: map[string]*os.Root{".": r}, dirFiles: map[string]*dirFile{}}, nil
 }
 
 // Close closes every folder handle.
@@ -47,7 +48,10 @@ func (f *FS) Close() error {
 	for _, r := range f.dirs {
 		r.Close()
 	}
-	f.dirs = nil
+	for _, d := range f.dirFiles {
+		d.close()
+	}
+	f.dirs, f.dirFiles = nil, nil
 	return nil
 }
 
