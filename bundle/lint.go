@@ -56,11 +56,18 @@ var (
 // specific to gateway hosting. It reads text files, so it costs a fraction
 // of a pack.
 func Lint(fsys fs.FS, opts Options) ([]Finding, error) {
-	root, w, err := collect(fsys, opts)
+	t, err := Walk(fsys, opts)
 	if err != nil {
 		return nil, err
 	}
-	l := &linter{fsys: fsys}
+	return LintTree(t)
+}
+
+// LintTree is Lint over a walked folder. It only reads the tree, so it may
+// run while the same tree is packed.
+func LintTree(t *Tree) ([]Finding, error) {
+	root, w := t.root, t.w
+	l := &linter{fsys: t.fsys}
 	l.checkRoot(root)
 	var total int64
 	for _, f := range w.files {
@@ -117,8 +124,11 @@ func (l *linter) checkFile(e *entry) error {
 		l.add("redirects-not-root", e.path, 0, "gateways read _redirects only at the root of the site")
 		return nil
 	case ext == ".html" || ext == ".htm":
-		return l.scan(e, func(line []byte, n int) {
-			// Cheap substring tests first: the regexps run on few lines.
+		needles := htmlNeedles
+		if e.path == "index.html" {
+			needles = indexNeedles
+		}
+		return l.scan(e, needles, func(line []byte, n int) {
 			if hasAbsQuote(line) {
 				if m := absAttrRE.Find(line); m != nil {
 					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways (/ipfs/<cid>/...): use relative URLs (Vite: base: './')", bytes.TrimSpace(m)))
@@ -129,7 +139,7 @@ func (l *linter) checkFile(e *entry) error {
 			}
 		})
 	case ext == ".css":
-		return l.scan(e, func(line []byte, n int) {
+		return l.scan(e, cssNeedles, func(line []byte, n int) {
 			if bytes.Contains(line, []byte("url(")) {
 				if m := absCSSRE.Find(line); m != nil {
 					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways: use a relative url()", m))
@@ -188,23 +198,31 @@ func containsString(list []string, s string) bool {
 }
 
 func (l *linter) scanSecrets(e *entry) error {
-	return l.scan(e, func(line []byte, n int) {
-		if bytes.Contains(line, []byte("PRIVATE KEY-----")) && privKeyRE.Match(line) {
+	return l.scan(e, keyNeedles, func(line []byte, n int) {
+		if privKeyRE.Match(line) {
 			l.add("leak-private-key", e.path, n, "contains a PEM private key")
 		}
 	})
 }
 
-// scan calls fn for each line of the first scanLimit bytes of e.
-func (l *linter) scan(e *entry, fn func(line []byte, n int)) error {
-	f, err := l.fsys.Open(srcPath(e.src))
+// What scan looks for: the regexps run only on lines holding one of these.
+var (
+	htmlNeedles  = [][]byte{[]byte(`"/`), []byte(`'/`)}
+	indexNeedles = [][]byte{[]byte(`"/`), []byte(`'/`), []byte("module")}
+	cssNeedles   = [][]byte{[]byte("url(")}
+	keyNeedles   = [][]byte{[]byte("PRIVATE KEY-----")}
+)
+
+// scan calls fn, with its number, for each line of the first scanLimit bytes
+// of e that holds one of the needles. The bytes are read into a buffer reused
+// for every file and searched whole (memchr speed); only the lines with a hit
+// are cut out, and line numbers are counted up to them.
+func (l *linter) scan(e *entry, needles [][]byte, fn func(line []byte, n int)) error {
+	f, err := openFile(l.fsys, srcPath(e.src))
 	if err != nil {
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
 	}
 	defer f.Close()
-	// The first scanLimit bytes, read into a buffer reused for every file
-	// and cut into lines in place (bufio.Scanner would allocate a buffer per
-	// file and a string per line: most of the lint's time on a large site).
 	want := min(e.size, scanLimit)
 	if int64(cap(l.buf)) < want {
 		l.buf = make([]byte, want)
@@ -213,15 +231,37 @@ func (l *linter) scan(e *entry, fn func(line []byte, n int)) error {
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return fmt.Errorf("failed to read %s: %w", e.path, err)
 	}
-	rest := l.buf[:m]
-	for n := 1; len(rest) > 0; n++ {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
+	buf := l.buf[:m]
+	next := make([]int, len(needles)) // each needle's next hit at or after pos; -1: none left
+	for k, nd := range needles {
+		next[k] = bytes.Index(buf, nd)
+	}
+	pos, line, counted := 0, 1, 0 // search from pos; line is the number of the line at counted
+	for pos < len(buf) {
+		hit := -1
+		for k, nd := range needles {
+			if next[k] >= 0 && next[k] < pos {
+				next[k] = -1
+				if i := bytes.Index(buf[pos:], nd); i >= 0 {
+					next[k] = pos + i
+				}
+			}
+			if next[k] >= 0 && (hit < 0 || next[k] < hit) {
+				hit = next[k]
+			}
 		}
-		fn(bytes.TrimSuffix(line, []byte("\r")), n)
+		if hit < 0 {
+			break
+		}
+		start := bytes.LastIndexByte(buf[:hit], '\n') + 1
+		end := len(buf)
+		if i := bytes.IndexByte(buf[hit:], '\n'); i >= 0 {
+			end = hit + i
+		}
+		line += bytes.Count(buf[counted:start], []byte("\n"))
+		counted = start
+		fn(bytes.TrimSuffix(buf[start:end], []byte("\r")), line)
+		pos = end + 1
 	}
 	return nil
 }

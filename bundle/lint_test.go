@@ -1,6 +1,7 @@
 package bundle_test
 
 import (
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -57,14 +58,41 @@ func TestLint(t *testing.T) {
 }
 
 func TestLintLineNumbers(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"index.html": "<html>\n<body>\n<img src=\"/logo.png\">", "404.html": "x"})
-	findings, err := bundle.Lint(os.DirFS(dir), bundle.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(findings) != 1 || findings[0].Path != "index.html" || findings[0].Line != 3 {
-		t.Fatalf("findings %+v, want one at index.html:3", findings)
+	key := "-----BEGIN PRIVATE KEY-----"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string // path:line of each finding, in order
+	}{
+		{"third line", map[string]string{"index.html": "<html>\n<body>\n<img src=\"/logo.png\">"}, []string{"index.html:3"}},
+		{"first line, CRLF, two hits", map[string]string{"a.html": "<img src=\"/a.png\">\r\n<p>'/x' is fine</p>\r\n<a href='/b'>b</a>\r\n"}, []string{"a.html:1", "a.html:3"}},
+		{"two needles on one line", map[string]string{"b.html": "x\n<a href='//cdn.example/x' title=\"/\"></a><img src=\"/c.png\">\n"}, []string{"b.html:2"}},
+		{"protocol-relative only", map[string]string{"c.html": "<script src=\"//cdn.example/x.js\"></script>\n"}, nil},
+		{"css", map[string]string{"s.css": "a{}\n\nb{background:url(/bg.png)}\nc{background:url(img/ok.png)}\n"}, []string{"s.css:3"}},
+		{"key", map[string]string{"conf.json": "{\n\"k\": \"" + key + "\"\n}"}, []string{"conf.json:2"}},
+		{"no trailing newline", map[string]string{"d.html": "<img src=\"/d.png\">"}, []string{"d.html:1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tc.files["404.html"] = "x"
+			if _, ok := tc.files["index.html"]; !ok {
+				tc.files["index.html"] = "<p>home</p>"
+			}
+			writeFiles(t, dir, tc.files)
+			findings, err := bundle.Lint(os.DirFS(dir), bundle.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range findings {
+				if f.Code == "absolute-url" || f.Code == "leak-private-key" {
+					got = append(got, fmt.Sprintf("%s:%d", f.Path, f.Line))
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Fatalf("findings at %v, want %v (%+v)", got, tc.want, findings)
+			}
+		})
 	}
 }
 

@@ -57,10 +57,45 @@ type Bundle struct {
 // ErrNotFolder is returned when the site root is not a folder.
 var ErrNotFolder = errors.New("not a folder")
 
+// Tree is a site folder as it will be packed: the files and folders the
+// inclusion rules keep, with their sizes. Walk makes one; PackTree and
+// LintTree use it, so a pack and its lint can share one walk of the folder
+// (and run side by side). A Tree can be packed once.
+type Tree struct {
+	fsys fs.FS
+	root *entry
+	w    *walker
+	used bool
+}
+
+// Walk reads the folder fsys with the inclusion rules of opts (hidden files,
+// ignore files, symlinks).
+func Walk(fsys fs.FS, opts Options) (*Tree, error) {
+	root, w, err := collect(fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Tree{fsys: fsys, root: root, w: w}, nil
+}
+
 // Pack turns the folder fsys into a UnixFS DAG with the profile's settings and,
 // if opts.CAR is set, streams it as a CARv1. See the package documentation for
 // the inclusion rules and guarantees.
 func Pack(ctx context.Context, fsys fs.FS, opts Options) (*Bundle, error) {
+	t, err := Walk(fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	return PackTree(ctx, t, opts)
+}
+
+// PackTree is Pack over a walked folder; the inclusion options of opts are
+// not used again.
+func PackTree(ctx context.Context, t *Tree, opts Options) (*Bundle, error) {
+	if t.used {
+		return nil, errors.New("this folder tree was packed already: walk it again")
+	}
+	t.used = true
 	p := opts.Profile
 	if p.Name == "" {
 		p = DefaultProfile
@@ -69,10 +104,7 @@ func Pack(ctx context.Context, fsys fs.FS, opts Options) (*Bundle, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	root, w, err := collect(fsys, opts)
-	if err != nil {
-		return nil, err
-	}
+	fsys, root, w := t.fsys, t.root, t.w
 	progress := func(phase string) func(int64) {
 		if opts.Progress == nil {
 			return nil

@@ -188,7 +188,7 @@ func newScratch() *scratch {
 // file packs one file: e.node, e.inner and e.sha256 get their real values,
 // and with an output every leaf is written at e.leafAt.
 func (pk *packer) file(e *entry, w *scratch) error {
-	f, err := pk.fsys.Open(srcPath(e.src))
+	f, err := openFile(pk.fsys, srcPath(e.src))
 	if err != nil {
 		return fmt.Errorf("failed to open %s: %w", e.path, err)
 	}

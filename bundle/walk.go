@@ -193,6 +193,20 @@ func (w *walker) resolveLink(src string) (string, error) {
 }
 
 // srcPath maps an entry path to an fs.FS path ("" is the root, ".").
+// regularOpener is implemented by file systems with a cheaper way to open a
+// file already known to be regular (sitefs).
+type regularOpener interface {
+	OpenRegular(name string) (fs.File, error)
+}
+
+// openFile opens a regular file of fsys for reading.
+func openFile(fsys fs.FS, name string) (fs.File, error) {
+	if o, ok := fsys.(regularOpener); ok {
+		return o.OpenRegular(name)
+	}
+	return fsys.Open(name)
+}
+
 func srcPath(p string) string {
 	if p == "" {
 		return "."

@@ -66,13 +66,18 @@ func packAction(c *cli.Context) error {
 	// anything, and a finding cancels the pack early.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	lint := startLint(c, dir, fsys, opts, cancel, !c.Bool("only-hash") || c.Bool("strict"))
+	// One walk of the folder serves both.
+	tree, err := bundle.Walk(fsys, opts)
+	if err != nil {
+		return siteError(dir, err)
+	}
+	lint := startLint(c, dir, tree, cancel, !c.Bool("only-hash") || c.Bool("strict"))
 	res := packResult{}
 	var b *bundle.Bundle
 	if c.Bool("only-hash") {
-		b, err = packWithProgress(ctx, c, fsys, opts, nil)
+		b, err = packWithProgress(ctx, c, tree, opts, nil)
 	} else {
-		b, res.CAR, res.Manifest, err = packToFiles(ctx, c, dir, fsys, opts, lint.wait)
+		b, res.CAR, res.Manifest, err = packToFiles(ctx, c, dir, tree, opts, lint.wait)
 	}
 	if lerr := lint.wait(); lerr != nil {
 		return lerr // the lint failure explains a cancelled pack
@@ -88,7 +93,7 @@ func packAction(c *cli.Context) error {
 
 // packToFiles writes the CAR and the manifest, each through a temporary file
 // renamed into place only when everything succeeded.
-func packToFiles(ctx context.Context, c *cli.Context, dir string, fsys fs.FS, opts bundle.Options, gate func() error) (*bundle.Bundle, string, string, error) {
+func packToFiles(ctx context.Context, c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, gate func() error) (*bundle.Bundle, string, string, error) {
 	out := c.String("output")
 	if out == "" {
 		name := filepath.Base(filepath.Clean(dir))
@@ -116,7 +121,7 @@ func packToFiles(ctx context.Context, c *cli.Context, dir string, fsys fs.FS, op
 	}
 	defer carFile.Abort()
 	// The *os.File itself, so Pack can write every block at its place.
-	b, err := packWithProgress(ctx, c, fsys, opts, carFile.File)
+	b, err := packWithProgress(ctx, c, tree, opts, carFile.File)
 	if we := (*bundle.CARWriteError)(nil); errors.As(err, &we) {
 		return nil, "", "", writeErr(out, we.Err)
 	}
@@ -143,7 +148,7 @@ func packToFiles(ctx context.Context, c *cli.Context, dir string, fsys fs.FS, op
 	return b, out, man, nil
 }
 
-func packWithProgress(ctx context.Context, c *cli.Context, fsys fs.FS, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
+func packWithProgress(ctx context.Context, c *cli.Context, tree *bundle.Tree, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
 	opts.CAR = car
 	var prog *byteProgress
 	if !c.Bool("json") {
@@ -151,7 +156,7 @@ func packWithProgress(ctx context.Context, c *cli.Context, fsys fs.FS, opts bund
 		opts.Progress = func(_ string, n int64) { prog.add(n) }
 		defer prog.finish()
 	}
-	b, err := bundle.Pack(ctx, fsys, opts)
+	b, err := bundle.PackTree(ctx, tree, opts)
 	if err != nil {
 		return nil, siteError(c.Args().First(), err)
 	}
@@ -209,7 +214,7 @@ type lintRun struct {
 
 // startLint lints beside the pack; when enabled is false (only hashing, where
 // the CID is all that is wanted) it reports no findings without reading.
-func startLint(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options, cancel func(), enabled bool) *lintRun {
+func startLint(c *cli.Context, dir string, tree *bundle.Tree, cancel func(), enabled bool) *lintRun {
 	l := &lintRun{done: make(chan struct{}), show: func([]bundle.Finding) {}}
 	if !enabled {
 		l.findings = []bundle.Finding{}
@@ -221,7 +226,7 @@ func startLint(c *cli.Context, dir string, fsys fs.FS, opts bundle.Options, canc
 	}
 	go func() {
 		defer close(l.done)
-		findings, err := bundle.Lint(fsys, opts)
+		findings, err := bundle.LintTree(tree)
 		if findings == nil {
 			findings = []bundle.Finding{}
 		}

@@ -36,12 +36,16 @@ func packForPin(c *cli.Context, dir string, cfg *config.Config) (*pinInput, erro
 		return nil, err
 	}
 	defer closeSite()
+	tree, err := bundle.Walk(fsys, opts)
+	if err != nil {
+		return nil, siteError(dir, err)
+	}
 	tmp, err := os.CreateTemp("", "dapp-publish-*.car")
 	if err != nil {
 		return nil, fmt.Errorf("failed to create a temporary CAR: %w", err)
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	b, err := packWithProgress(c.Context, c, fsys, opts, tmp)
+	b, err := packWithProgress(c.Context, c, tree, opts, tmp)
 	if err != nil {
 		cleanup()
 		return nil, err
