@@ -85,14 +85,17 @@ type genFS struct {
 func (g genFS) Open(name string) (fs.File, error) {
 	switch name {
 	case ".":
-		return &genDir{}, nil
+		return &genDir{g: g}, nil
 	case "big.bin":
 		return &genFile{g: g, r: &patternReader{size: g.size, seed: g.seed}}, nil
 	}
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-type genDir struct{ done bool }
+type genDir struct {
+	g    genFS
+	done bool
+}
 
 func (d *genDir) Stat() (fs.FileInfo, error) { return genInfo{name: ".", dir: true}, nil }
 func (d *genDir) Read([]byte) (int, error)   { return 0, io.EOF }
@@ -102,7 +105,7 @@ func (d *genDir) ReadDir(n int) ([]fs.DirEntry, error) {
 		return nil, io.EOF
 	}
 	d.done = true
-	return []fs.DirEntry{fs.FileInfoToDirEntry(genInfo{name: "big.bin"})}, nil
+	return []fs.DirEntry{fs.FileInfoToDirEntry(genInfo{name: "big.bin", size: d.g.size})}, nil
 }
 
 type genFile struct {
