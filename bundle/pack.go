@@ -157,7 +157,7 @@ func collect(fsys fs.FS, opts Options) (*entry, *walker, error) {
 		w.ignore.rules = append(w.ignore.rules, opts.Ignore.rules...)
 	}
 	root := &entry{isDir: true}
-	if err := w.walkDir(root, map[string]bool{"": true}); err != nil {
+	if err := w.walk(root); err != nil {
 		return nil, nil, err
 	}
 	return root, w, nil

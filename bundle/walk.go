@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // SymlinkPolicy says what Pack does with symbolic links in the site folder.
@@ -53,7 +56,10 @@ type entry struct {
 	leafAt []int64           // CAR offset of each leaf's section, by chunk (packCAR)
 }
 
-// walker applies the inclusion rules while reading the folder.
+// walker applies the inclusion rules while reading the folder. Folders are
+// read in parallel (a folder listing costs a stat per entry); the results do
+// not depend on the order: children are sorted per folder, files are listed
+// in tree order and skipped paths sorted once the walk is done.
 type walker struct {
 	fsys          fs.FS
 	includeHidden bool
@@ -62,6 +68,12 @@ type walker struct {
 	skipped       []string
 	files         []*entry
 	dirs          int
+
+	mu     sync.Mutex // guards skipped, dirs and err during the walk
+	err    error      // the first error met
+	failed atomic.Bool
+	sem    chan struct{} // a token per extra goroutine
+	wg     sync.WaitGroup
 }
 
 // ErrSpecialFile is returned for named pipes, sockets and devices, which have
@@ -81,29 +93,102 @@ func (w *walker) included(p, name string, isDir bool) bool {
 	return !w.ignore.Match(p, isDir)
 }
 
-// walkDir reads directory src (shown in the bundle as dst) and its subtree.
-// chain holds the source directories being followed through symlinks, to
-// detect loops.
-func (w *walker) walkDir(e *entry, chain map[string]bool) error {
+// walk reads the tree below root (a folder) and fills w.files.
+func (w *walker) walk(root *entry) error {
+	w.sem = make(chan struct{}, runtime.GOMAXPROCS(0))
+	w.walkDir(root, map[string]bool{"": true})
+	w.wg.Wait()
+	if w.err != nil {
+		return w.err
+	}
+	var files func(e *entry)
+	files = func(e *entry) {
+		for _, c := range e.children {
+			if c.isDir {
+				files(c)
+			} else {
+				w.files = append(w.files, c)
+			}
+		}
+	}
+	files(root)
+	sort.Strings(w.skipped)
+	return nil
+}
+
+func (w *walker) fail(err error) {
+	w.mu.Lock()
+	if w.err == nil {
+		w.err = err
+	}
+	w.mu.Unlock()
+	w.failed.Store(true)
+}
+
+func (w *walker) skip(p string) {
+	w.mu.Lock()
+	w.skipped = append(w.skipped, p)
+	w.mu.Unlock()
+}
+
+// walkDir reads folder e and its subtree, each subfolder on another
+// goroutine when one is free. chain holds the source folders above e, to
+// detect symlink loops; it belongs to the caller.
+func (w *walker) walkDir(e *entry, chain map[string]bool) {
+	if w.failed.Load() {
+		return
+	}
 	des, err := fs.ReadDir(w.fsys, srcPath(e.src))
 	if err != nil {
-		return fmt.Errorf("failed to read folder %s: %w", display(e.path), err)
+		w.fail(fmt.Errorf("failed to read folder %s: %w", display(e.path), err))
+		return
 	}
+	w.mu.Lock()
 	w.dirs++
+	w.mu.Unlock()
 	for _, de := range des {
-		child, err := w.visit(e, de, chain)
+		child, err := w.visit(e, de)
 		if err != nil {
-			return err
+			w.fail(err)
+			return
 		}
 		if child != nil {
 			e.children = append(e.children, child)
 		}
 	}
 	sort.Slice(e.children, func(i, j int) bool { return e.children[i].name < e.children[j].name })
-	return nil
+	for _, c := range e.children {
+		if !c.isDir {
+			continue
+		}
+		if chain[c.src] {
+			w.fail(fmt.Errorf("%s: symlink loop back to %s", c.path, display(c.src)))
+			return
+		}
+		select {
+		case w.sem <- struct{}{}:
+			sub := make(map[string]bool, len(chain)+1)
+			for k := range chain {
+				sub[k] = true
+			}
+			sub[c.src] = true
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				defer func() { <-w.sem }()
+				w.walkDir(c, sub)
+			}()
+		default:
+			chain[c.src] = true
+			w.walkDir(c, chain)
+			delete(chain, c.src)
+		}
+	}
 }
 
-func (w *walker) visit(parent *entry, de fs.DirEntry, chain map[string]bool) (*entry, error) {
+// visit applies the rules to one listed entry and returns what to pack, if
+// anything (folders are read by walkDir).
+func (w *walker) visit(parent *entry, de fs.DirEntry) (*entry, error) {
 	name := de.Name()
 	p := path.Join(parent.path, name)
 	src := path.Join(parent.src, name)
@@ -113,7 +198,7 @@ func (w *walker) visit(parent *entry, de fs.DirEntry, chain map[string]bool) (*e
 		case SymlinksError:
 			return nil, fmt.Errorf("%s is a symlink (use --symlinks follow or skip)", p)
 		case SymlinksSkip:
-			w.skipped = append(w.skipped, p+" (symlink)")
+			w.skip(p + " (symlink)")
 			return nil, nil
 		}
 		target, err := w.resolveLink(src)
@@ -128,18 +213,13 @@ func (w *walker) visit(parent *entry, de fs.DirEntry, chain map[string]bool) (*e
 	}
 	isDir := mode.IsDir()
 	if !w.included(p, name, isDir) {
-		w.skipped = append(w.skipped, p)
+		w.skip(p)
 		return nil, nil
 	}
 	e := &entry{path: p, name: name, src: src, isDir: isDir}
 	switch {
 	case isDir:
-		if chain[src] {
-			return nil, fmt.Errorf("%s: symlink loop back to %s", p, display(src))
-		}
-		chain[src] = true
-		defer delete(chain, src)
-		return e, w.walkDir(e, chain)
+		return e, nil
 	case mode.IsRegular():
 		// The listing's own information when it is the file itself (os.Root
 		// and sitefs load it with the listing); a symlink's target is stat'ed.
@@ -154,7 +234,6 @@ func (w *walker) visit(parent *entry, de fs.DirEntry, chain map[string]bool) (*e
 			return nil, fmt.Errorf("failed to stat %s: %w", p, err)
 		}
 		e.size = fi.Size()
-		w.files = append(w.files, e)
 		return e, nil
 	default:
 		return nil, fmt.Errorf("%s: %w; remove it or list it in %s", p, ErrSpecialFile, IgnoreFile)
