@@ -131,7 +131,6 @@ func dryRun(ctx context.Context, root *entry, files []*entry, p Profile, leafLen
 	if p.RawLeaves {
 		leafCodec = cid.Raw
 	}
-	var zero []byte
 	for _, e := range files {
 		switch {
 		case e.size == 0:
@@ -144,10 +143,7 @@ func dryRun(ctx context.Context, root *entry, files []*entry, p Profile, leafLen
 		case e.size <= p.ChunkSize:
 			e.node = nodeRef{cid: ids.next(p.CIDVersion, leafCodec), tsize: uint64(leafLen(e.size))}
 		default:
-			if zero == nil {
-				zero = make([]byte, p.ChunkSize)
-			}
-			if err := dryFile(e, p, ids, zero); err != nil {
+			if err := dryFile(e, p, ids, zeros(p.ChunkSize)); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -194,6 +190,20 @@ func dryFile(e *entry, p Profile, ids *dryCIDs, zero []byte) error {
 	e.node = nodeRef{cid: nd.Cid(), tsize: size}
 	e.inner = col.nodes
 	return nil
+}
+
+// zeroChunk backs zeros. A package variable lives in the zero-filled data
+// segment, whose pages the kernel maps only when touched: boxo never reads
+// the leaf data it is handed with raw leaves, so a 1 MiB chunk of zeros costs
+// no memory at all (a fresh allocation would be cleared, page by page).
+var zeroChunk [1 << 20]byte
+
+// zeros returns n zero bytes that must not be written.
+func zeros(n int64) []byte {
+	if n <= int64(len(zeroChunk)) {
+		return zeroChunk[:n:n]
+	}
+	return make([]byte, n)
 }
 
 // zeroSplitter hands out chunks of zeros adding up to left bytes.

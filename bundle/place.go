@@ -139,9 +139,8 @@ type packer struct {
 	fileHash bool // compute the SHA-256 of files of several chunks
 	lb       *leafBuilder
 	leafLen  func(int64) int64
-	empty    nodeRef       // an empty file's DAG
-	zero     func() []byte // a chunk of zeros, handed to boxo in place of leaf data
-	bufs     sync.Pool     // *[]byte: hdrRoom + one chunk (dag-pb leaves only)
+	empty    nodeRef   // an empty file's DAG
+	bufs     sync.Pool // *[]byte: hdrRoom + one chunk (dag-pb leaves only)
 	onBytes  func(int64)
 }
 
@@ -152,8 +151,6 @@ const readPiece = 256 << 10
 
 func newPacker(fsys fs.FS, out io.WriterAt, p Profile, fileHash bool, onBytes func(int64)) (*packer, error) {
 	pk := &packer{fsys: fsys, out: out, p: p, fileHash: fileHash, onBytes: onBytes}
-	// Allocated once, when a file of several chunks needs it; never written.
-	pk.zero = sync.OnceValue(func() []byte { return make([]byte, p.ChunkSize) })
 	var err error
 	if pk.lb, err = newLeafBuilder(p); err != nil {
 		return nil, err
@@ -295,7 +292,7 @@ func (pk *packer) stream(e *entry, f io.Reader, w *scratch) error {
 	col := &innerCollector{nodes: map[string][]byte{}}
 	rs := &replay{leaves: w.leaves}
 	params := helpers.DagBuilderParams{Maxlinks: pk.p.FileWidth, RawLeaves: true, CidBuilder: replayBuilder{st: rs, codec: cid.DagProtobuf}, Dagserv: col}
-	db, err := params.New(&zeroSplitter{zero: pk.zero(), left: e.size})
+	db, err := params.New(&zeroSplitter{zero: zeros(pk.p.ChunkSize), left: e.size})
 	if err != nil {
 		return err
 	}
