@@ -19,11 +19,15 @@ type Options struct {
 	Profile Profile // zero value: DefaultProfile
 
 	// CAR receives the CARv1 bytes. Nil computes the CIDs only (--only-hash).
+	// An empty regular *os.File is written in place, every block at its
+	// offset (and left positioned at its end); any other writer gets the
+	// bytes in order, through a temporary file in os.TempDir.
 	CAR io.Writer
 
 	// FileHashes computes every file's SHA-256 for the Manifest even when
 	// CAR is nil. With a CAR they are always computed. Without either the
-	// Manifest's sha256 fields are empty, and hashing costs half as much.
+	// Manifest's sha256 fields are all empty, and files of several chunks
+	// are hashed once instead of twice.
 	FileHashes bool
 
 	IncludeHidden bool          // also pack names starting with '.'
@@ -35,7 +39,7 @@ type Options struct {
 	ToolVersion string // recorded in the Manifest
 
 	// Progress, when set, is called from several goroutines with the number
-	// of bytes just processed in each phase ("hash", then "write").
+	// of file bytes just read and hashed (phase "hash").
 	Progress func(phase string, n int64)
 }
 

@@ -142,7 +142,7 @@ type packer struct {
 	out      io.WriterAt // nil: hash only
 	lw       *leafWriter // writes for out
 	p        Profile
-	fileHash bool // compute the SHA-256 of files of several chunks
+	fileHash bool // compute every file's SHA-256 for the manifest
 	lb       *leafBuilder
 	leafLen  func(int64) int64
 	empty    nodeRef   // an empty file's DAG
@@ -225,8 +225,11 @@ func (pk *packer) file(e *entry, w *scratch) error {
 	defer f.Close()
 	switch {
 	case e.size == 0:
-		sum := sha256.Sum256(nil)
-		e.node, e.sha256 = pk.empty, sum[:]
+		e.node = pk.empty
+		if pk.fileHash {
+			sum := sha256.Sum256(nil)
+			e.sha256 = sum[:]
+		}
 	case pk.p.streams():
 		err = pk.stream(e, f, w)
 	case e.size <= pk.p.ChunkSize:
@@ -322,7 +325,9 @@ func (pk *packer) stream(e *entry, f io.Reader, w *scratch) error {
 	}
 	if chunks == 1 {
 		e.node = nodeRef{cid: w.leaves[0], tsize: uint64(e.size)}
-		e.sha256 = bytes.Clone(digest[:]) // a one-leaf raw file: the leaf's digest is the file's
+		if pk.fileHash {
+			e.sha256 = bytes.Clone(digest[:]) // a one-leaf raw file: the leaf's digest is the file's
+		}
 		return nil
 	}
 	col := &innerCollector{nodes: map[string][]byte{}}
@@ -391,8 +396,10 @@ func (pk *packer) single(e *entry, f io.Reader) error {
 	if pk.onBytes != nil {
 		pk.onBytes(e.size)
 	}
-	sum := sha256.Sum256(data)
-	e.sha256 = sum[:]
+	if pk.fileHash {
+		sum := sha256.Sum256(data)
+		e.sha256 = sum[:]
+	}
 	block, c, err := pk.lb.build(data)
 	if err != nil {
 		return err

@@ -239,12 +239,15 @@ func loadExpectation(c *cli.Context) (*expectation, error) {
 	return nil, nil
 }
 
-// packExpectation packs dir (CIDs only, nothing written) with the site flags.
+// packExpectation packs dir (CIDs and every file's SHA-256, nothing
+// written) with the site flags. Arweave copies are compared file by file
+// through the SHA-256s.
 func packExpectation(c *cli.Context, dir string) (*expectation, error) {
 	opts, err := packOptions(c)
 	if err != nil {
 		return nil, err
 	}
+	opts.FileHashes = true
 	fsys, closeFS, err := openSite(dir)
 	if err != nil {
 		return nil, err
