@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -429,6 +430,73 @@ func TestCARLayoutPlannedAndMoved(t *testing.T) {
 				}
 				if pos, _ := f.Seek(0, io.SeekCurrent); pos != b.CARSize {
 					t.Fatalf("file offset %d after Pack, want the end (%d)", pos, b.CARSize)
+				}
+			})
+		}
+	}
+}
+
+// TestCARRandomTreesMatchKubo packs generated trees whose sizes sit on the
+// boundaries the CAR plan depends on (section lengths crossing a varint
+// byte, chunk edges, empty files), with repeated files and chunks and empty
+// folders mixed in, and compares the CAR with `ipfs dag export` byte for
+// byte. The seeds are fixed, so a failure reproduces.
+func TestCARRandomTreesMatchKubo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("packs 16 trees through Kubo")
+	}
+	for _, p := range profiles {
+		kubo := kuboWithProfile(t, p.Name)
+		c := p.ChunkSize
+		// 36+92 = 128: the first section of a raw leaf with a 2-byte length.
+		sizes := []int64{0, 1, 91, 92, 93, 127, 128, c - 1, c, c + 1, 2*c + 5, 3 * c}
+		for seed := range uint64(8) {
+			t.Run(fmt.Sprintf("%s/seed%d", p.Name, seed), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(seed, 7))
+				unique := seed%2 == 0 // no repeated block: the planned layout must hold
+				files := map[string]string{"index.html": fmt.Sprintf("<p>%d</p>", seed)}
+				var made []string
+				for i := range 30 + rng.IntN(30) {
+					dir := []string{"", "a/", "a/b/", "c/", "ünï/", "d e/"}[rng.IntN(6)]
+					name := fmt.Sprintf("%sf%02d.bin", dir, i)
+					switch r := rng.IntN(10); {
+					case unique && r < 2:
+						files[name] = string(pattern(sizes[rng.IntN(len(sizes))], seed*100+uint64(i)))
+					case r == 0 && len(made) > 0: // a copy of an earlier file
+						files[name] = files[made[rng.IntN(len(made))]]
+					case r == 1: // repeated chunks inside one file
+						files[name] = strings.Repeat("z", int(2*c+int64(rng.IntN(100))))
+					case r == 2:
+						files[fmt.Sprintf("%sempty%02d/", dir, i)] = ""
+						continue
+					default:
+						files[name] = string(pattern(sizes[rng.IntN(len(sizes))], seed*100+uint64(i)))
+					}
+					made = append(made, name)
+				}
+				dir := t.TempDir()
+				writeFiles(t, dir, files)
+				root := kuboAdd(t, kubo, dir, true)
+				want := kubo.MustRun(t, nil, "dag", "export", root)
+				f, err := os.Create(filepath.Join(t.TempDir(), "site.car"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				b, err := bundle.Pack(context.Background(), os.DirFS(dir), bundle.Options{Profile: p, CAR: f})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := os.ReadFile(f.Name())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b.Root.String() != root || !bytes.Equal(got, want) {
+					t.Fatalf("root %s (Kubo %s); CAR %d bytes, dag export %d bytes, equal: %v (planned layout held: %v)",
+						b.Root, root, len(got), len(want), bytes.Equal(got, want), bundle.Planned(b))
+				}
+				if unique && !bundle.Planned(b) {
+					t.Fatal("no block repeats, yet the planned layout did not hold")
 				}
 			})
 		}
