@@ -22,7 +22,7 @@ type nodeRef struct {
 
 // The DAG is built with boxo's own importer (balanced layout) and directory
 // code (basic directories that switch to HAMT shards), so our CIDs come from
-// the same code Kubo runs. What we add around it (place.go):
+// the same code Kubo runs. What we add around it (read.go):
 //
 //   - files are hashed in parallel, each import with explicit parameters
 //     (never boxo's process globals);

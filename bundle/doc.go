@@ -32,9 +32,11 @@
 // # Files
 //
 // profile.go names the settings; walk.go and ignore.go decide what is
-// included; layout.go plans the CAR; place.go reads, hashes and writes the
-// files; dag.go builds the folders; carwrite.go holds the CAR encoding and
-// the DAG-order walk; manifest.go,
+// included; layout.go plans the CAR; read.go reads and hashes the files;
+// place.go writes the CAR (leaves at their offsets from one writer, then the
+// nodes, or a rewrite when the plan did not hold); dag.go builds the
+// folders; carwrite.go holds the CAR encoding and the DAG-order walk;
+// manifest.go,
 // inspect.go (read and verify any CAR), lint.go (gateway readiness) and
 // diff.go (why two bundles differ) work on the results.
 package bundle
