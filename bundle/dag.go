@@ -35,6 +35,7 @@ type nodeRef struct {
 // innerCollector is the ipld.DAGService handed to boxo's importer for one
 // file. It keeps the non-leaf nodes and drops leaves.
 type innerCollector struct {
+	addOnly
 	nodes map[string][]byte
 }
 
@@ -46,24 +47,31 @@ func (c *innerCollector) Add(_ context.Context, n ipld.Node) error {
 }
 
 func (c *innerCollector) AddMany(ctx context.Context, ns []ipld.Node) error {
+	return addEach(ctx, c.Add, ns)
+}
+
+// addOnly completes an ipld.DAGService that boxo's importer only adds to.
+type addOnly struct{}
+
+var errNotStored = errors.New("node not kept in memory")
+
+func (addOnly) Get(context.Context, cid.Cid) (ipld.Node, error) { return nil, errNotStored }
+func (addOnly) GetMany(context.Context, []cid.Cid) <-chan *ipld.NodeOption {
+	ch := make(chan *ipld.NodeOption)
+	close(ch)
+	return ch
+}
+func (addOnly) Remove(context.Context, cid.Cid) error       { return nil }
+func (addOnly) RemoveMany(context.Context, []cid.Cid) error { return nil }
+
+func addEach(ctx context.Context, add func(context.Context, ipld.Node) error, ns []ipld.Node) error {
 	for _, n := range ns {
-		if err := c.Add(ctx, n); err != nil {
+		if err := add(ctx, n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-var errNotStored = errors.New("node not kept in memory")
-
-func (c *innerCollector) Get(context.Context, cid.Cid) (ipld.Node, error) { return nil, errNotStored }
-func (c *innerCollector) GetMany(context.Context, []cid.Cid) <-chan *ipld.NodeOption {
-	ch := make(chan *ipld.NodeOption)
-	close(ch)
-	return ch
-}
-func (c *innerCollector) Remove(context.Context, cid.Cid) error       { return nil }
-func (c *innerCollector) RemoveMany(context.Context, []cid.Cid) error { return nil }
 
 func sortLargestFirst(files []*entry) {
 	slices.SortStableFunc(files, func(a, b *entry) int { return cmp.Compare(b.size, a.size) })
@@ -96,10 +104,7 @@ func (c *dirCollector) Add(_ context.Context, n ipld.Node) error {
 }
 
 func (c *dirCollector) AddMany(ctx context.Context, ns []ipld.Node) error {
-	for _, n := range ns {
-		_ = c.Add(ctx, n)
-	}
-	return nil
+	return addEach(ctx, c.Add, ns)
 }
 
 func (c *dirCollector) Get(_ context.Context, k cid.Cid) (ipld.Node, error) {

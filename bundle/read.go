@@ -384,6 +384,7 @@ func (s *readSplitter) NextBytes() ([]byte, error) {
 // placeDAG is the ipld.DAGService boxo's importer writes one file's nodes
 // to: leaves go to the CAR at once, in file order; nodes above them are kept.
 type placeDAG struct {
+	addOnly
 	pk     *packer
 	e      *entry
 	spl    *readSplitter
@@ -419,25 +420,8 @@ func (d *placeDAG) Add(_ context.Context, n ipld.Node) error {
 }
 
 func (d *placeDAG) AddMany(ctx context.Context, ns []ipld.Node) error {
-	for _, n := range ns {
-		if err := d.Add(ctx, n); err != nil {
-			return err
-		}
-	}
-	return nil
+	return addEach(ctx, d.Add, ns)
 }
-
-func (d *placeDAG) Get(context.Context, cid.Cid) (ipld.Node, error) { return nil, errNotStored }
-
-func (d *placeDAG) GetMany(context.Context, []cid.Cid) <-chan *ipld.NodeOption {
-	ch := make(chan *ipld.NodeOption)
-	close(ch)
-	return ch
-}
-
-func (d *placeDAG) Remove(context.Context, cid.Cid) error { return nil }
-
-func (d *placeDAG) RemoveMany(context.Context, []cid.Cid) error { return nil }
 
 // forFiles runs fn over files with up to workers in parallel, largest first
 // (so the big files spread over the workers instead of the last one

@@ -11,14 +11,20 @@ import (
 	"testing/fstest"
 )
 
-func TestFS(t *testing.T) {
-	dir := t.TempDir()
-	outside := t.TempDir()
+// testSite makes a site holding a/b/c.txt ("hello") and a/link.txt, a
+// symlink to it, and a folder outside it holding a file "secret".
+func testSite(t *testing.T) (dir, outside string) {
+	dir, outside = t.TempDir(), t.TempDir()
 	must(t, os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755))
-	must(t, os.WriteFile(filepath.Join(dir, "a", "b", "c.txt"), []byte("c"), 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "top.txt"), []byte("top"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "a", "b", "c.txt"), []byte("hello"), 0o644))
 	must(t, os.WriteFile(filepath.Join(outside, "secret"), []byte("s"), 0o644))
 	must(t, os.Symlink("b/c.txt", filepath.Join(dir, "a", "link.txt")))
+	return dir, outside
+}
+
+func TestFS(t *testing.T) {
+	dir, outside := testSite(t)
+	must(t, os.WriteFile(filepath.Join(dir, "top.txt"), []byte("top"), 0o644))
 
 	f, err := Open(dir)
 	must(t, err)
@@ -47,12 +53,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestOpenRegular(t *testing.T) {
-	dir := t.TempDir()
-	outside := t.TempDir()
-	must(t, os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755))
-	must(t, os.WriteFile(filepath.Join(dir, "a", "b", "c.txt"), []byte("hello"), 0o644))
-	must(t, os.WriteFile(filepath.Join(outside, "secret"), []byte("s"), 0o644))
-	must(t, os.Symlink("b/c.txt", filepath.Join(dir, "a", "link.txt")))
+	dir, outside := testSite(t)
 	must(t, os.Symlink(filepath.Join(outside, "secret"), filepath.Join(dir, "escape")))
 	must(t, syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644))
 
