@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command benchrun times a command as a whole process: one warm-up run, then
 // N counted runs, and prints the median wall time, the throughput for a
 // given number of bytes, and the median and largest peak RSS (from the
