@@ -27,7 +27,7 @@ func packCommand() *cli.Command {
 			"Included: every file and folder except names starting with '.' (but .well-known/),\n" +
 			"and paths matched by DIR/" + bundle.IgnoreFile + " (gitignore syntax) or --ignore.\n" +
 			"Symlinks are followed when they point inside DIR; one pointing outside is an error.\n" +
-			"The site is linted first (see `dapp-publish lint`); --strict turns warnings into failure.",
+			"The site is linted while it is packed (see `dapp-publish lint`); with --strict a warning\nis a failure and nothing is written.",
 		Flags: append(siteFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the CAR to `FILE` (default: <DIR name>.car in the current folder)"},
 			&cli.StringFlag{Name: "manifest", Usage: "write the manifest to `FILE` (default: the CAR's name with .manifest.json)"},
