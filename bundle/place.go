@@ -78,6 +78,9 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 		}()
 	}
 
+	if err := preallocate(dst, plan.size); err != nil {
+		return st, &CARWriteError{err}
+	}
 	pk, err := newPacker(fsys, dst, p, true, onBytes)
 	if err != nil {
 		return st, err
