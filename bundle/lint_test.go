@@ -1,7 +1,9 @@
 package bundle_test
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -111,5 +113,48 @@ func TestDiffExplains(t *testing.T) {
 	d = bundle.Compare(bundle.ListingFromManifest("v1", ba.Manifest), bundle.ListingFromManifest("v0", b0.Manifest))
 	if d.Equal() || len(d.SameBytes) != 3 || len(d.Changed) != 0 || len(d.Explanation) != 1 || !strings.Contains(d.Explanation[0], "different CID profiles") {
 		t.Fatalf("profile diff %+v", d)
+	}
+}
+
+// TestLintWhilePacking runs LintTree and PackTree on one walked tree at the
+// same time, as the pack command does (go test -race checks they share it
+// safely), and checks both see the same site.
+func TestLintWhilePacking(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"index.html": "<img src=\"/logo.png\">", "big.bin": string(pattern(3<<20, 1))}
+	for i := range 200 {
+		files[fmt.Sprintf("assets/d%d/f%03d.css", i%7, i)] = fmt.Sprintf("a{background:url(/x%d.png)}", i)
+	}
+	writeFiles(t, dir, files)
+	tree, err := bundle.Walk(os.DirFS(dir), bundle.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var findings []bundle.Finding
+	var lerr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		findings, lerr = bundle.LintTree(tree)
+	}()
+	b, err := bundle.PackTree(context.Background(), tree, bundle.Options{CAR: io.Discard})
+	<-done
+	if err != nil || lerr != nil {
+		t.Fatalf("pack: %v, lint: %v", err, lerr)
+	}
+	if b.Files != len(files) {
+		t.Fatalf("packed %d files, want %d", b.Files, len(files))
+	}
+	abs := 0
+	for _, f := range findings {
+		if f.Code == "absolute-url" {
+			abs++
+		}
+	}
+	if abs != 201 {
+		t.Fatalf("%d absolute-url findings, want 201", abs)
+	}
+	if _, err := bundle.PackTree(context.Background(), tree, bundle.Options{}); err == nil {
+		t.Fatal("a tree was packed twice")
 	}
 }
