@@ -16,7 +16,10 @@ func replace(tmp, target string) error {
 	}
 	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, target, unix.RENAME_EXCHANGE)
 	if err == nil {
-		return os.Remove(tmp)
+		// The new content is in place; removing the old is best effort (a
+		// failure leaves the hidden temporary name behind, nothing worse).
+		os.Remove(tmp)
+		return nil
 	}
 	// The target just went away (ENOENT), or a file system or kernel
 	// without exchange.
