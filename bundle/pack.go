@@ -126,7 +126,7 @@ func PackTree(ctx context.Context, t *Tree, opts Options) (*Bundle, error) {
 		}
 		b.CARSize, b.Blocks, b.planned = st.size, st.blocks, st.predicted
 	} else {
-		pk, err := newPacker(fsys, nil, p, opts.FileHashes, progress("hash"))
+		pk, err := newPacker(fsys, nil, nil, p, opts.FileHashes, progress("hash"))
 		if err != nil {
 			return nil, err
 		}

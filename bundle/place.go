@@ -81,7 +81,7 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 	if err := preallocate(dst, plan.size); err != nil {
 		return st, &CARWriteError{err}
 	}
-	pk, err := newPacker(fsys, dst, p, true, onBytes)
+	pk, err := newPacker(fsys, dst, leafLen, p, true, onBytes)
 	if err != nil {
 		return st, err
 	}
@@ -141,11 +141,11 @@ func (pk *packer) writeLeaf(e *entry, i int, c cid.Cid, block, buf []byte, back 
 	}
 	cb := c.Bytes()
 	blockLen := pk.leafLen(pk.leafDataLen(e, i))
-	if block != nil && int64(len(block)) != blockLen {
-		return fmt.Errorf("internal error: leaf %d of %s is %d bytes, %d planned", i, e.path, len(block), blockLen)
-	}
-	if len(cb) != pk.p.dryCIDLen() {
-		return fmt.Errorf("internal error: leaf %d of %s has a %d-byte CID", i, e.path, len(cb))
+	if (block != nil && int64(len(block)) != blockLen) || len(cb) != pk.p.dryCIDLen() {
+		if back != nil {
+			back <- buf // the worker's buffer is not lost with the write
+		}
+		return fmt.Errorf("internal error: leaf %d of %s is %d bytes with a %d-byte CID; %d bytes and %d planned", i, e.path, len(block), len(cb), blockLen, pk.p.dryCIDLen())
 	}
 	off := e.leafAt[i]
 	if buf != nil { // the header goes into the room in front of the block

@@ -38,16 +38,12 @@ type packer struct {
 // write, and to keep each worker's buffer small (fresh pages are costly).
 const readPiece = 256 << 10
 
-func newPacker(fsys fs.FS, out io.WriterAt, p Profile, fileHash bool, onBytes func(int64)) (*packer, error) {
-	pk := &packer{fsys: fsys, out: out, p: p, fileHash: fileHash, onBytes: onBytes}
-	if out != nil {
-		pk.lw = newLeafWriter(out)
-	}
+// newPacker returns a packer; with an output, leafLen gives the size of the
+// leaf block holding n file bytes (leafLengths), as the CAR was planned with.
+func newPacker(fsys fs.FS, out io.WriterAt, leafLen func(int64) int64, p Profile, fileHash bool, onBytes func(int64)) (*packer, error) {
+	pk := &packer{fsys: fsys, out: out, leafLen: leafLen, p: p, fileHash: fileHash, onBytes: onBytes}
 	var err error
 	if pk.lb, err = newLeafBuilder(p); err != nil {
-		return nil, err
-	}
-	if pk.leafLen, err = leafLengths(p); err != nil {
 		return nil, err
 	}
 	_, c, tsize, err := emptyFile(p)
@@ -56,6 +52,9 @@ func newPacker(fsys fs.FS, out io.WriterAt, p Profile, fileHash bool, onBytes fu
 	}
 	pk.empty = nodeRef{cid: c, tsize: tsize}
 	pk.bufs.New = func() any { b := make([]byte, hdrRoom+p.ChunkSize); return &b }
+	if out != nil {
+		pk.lw = newLeafWriter(out) // started last: nothing can fail after it
+	}
 	return pk, nil
 }
 
