@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -174,12 +175,50 @@ func (c *Cluster) start(t testing.TB, bin string) error {
 	}
 	select {
 	case <-ready:
+		// READY comes before the peer has published the metrics its
+		// allocator places pins by; a pin added in between fails with "not
+		// enough peers to allocate CID". Wait for them too.
+		if err := c.waitMetrics(30*time.Second, "freespace", "tag:group"); err != nil {
+			return fail(err.Error())
+		}
 		return nil
 	case <-exited:
 		return fail("exited before it was ready")
 	case <-time.After(60 * time.Second):
 		return fail("not ready after 60s")
 	}
+}
+
+// waitMetrics polls the REST API until every named metric has a value.
+func (c *Cluster) waitMetrics(limit time.Duration, names ...string) error {
+	deadline := time.Now().Add(limit)
+	for _, name := range names {
+		for {
+			req, err := http.NewRequest(http.MethodGet, c.REST+"/monitor/metrics/"+url.PathEscape(name), nil)
+			if err != nil {
+				return err
+			}
+			if c.User != "" {
+				req.SetBasicAuth(c.User, c.Password)
+			}
+			var metrics []json.RawMessage
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				if resp.StatusCode == http.StatusOK {
+					err = json.NewDecoder(resp.Body).Decode(&metrics)
+				}
+				resp.Body.Close()
+			}
+			if err == nil && len(metrics) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("has no %q metric after %s (last error: %v)", name, limit, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return nil
 }
 
 // Stop stops the cluster daemon now.
