@@ -191,3 +191,25 @@ func TestPackNotAFolder(t *testing.T) {
 		t.Fatalf("error %v, want ErrNotFolder", err)
 	}
 }
+
+// TestPackToWriteOnlyFile packs a site whose CAR must be rewritten (two equal
+// files) into a file opened write-only: Pack cannot read it back, so it
+// writes through a temporary file instead, and the CAR is still complete.
+func TestPackToWriteOnlyFile(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "same", "copy.html": "same", "big.bin": string(pattern(3<<20, 4))})
+	_, want := pack(t, os.DirFS(dir), bundle.Options{}, false)
+	path := filepath.Join(t.TempDir(), "site.car")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Pack(context.Background(), os.DirFS(dir), bundle.Options{CAR: f}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("CAR through a write-only file: %d bytes (%v), want the %d bytes written to a buffer", len(got), err, len(want))
+	}
+}

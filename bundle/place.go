@@ -60,12 +60,14 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 	}
 
 	// Place into out itself when it is an empty regular file that takes
-	// positioned writes; otherwise into a temporary file copied out at the end.
+	// positioned writes and can be read back (a rewrite reads it); otherwise
+	// into a temporary file copied out at the end.
 	dst, direct := out.(*os.File)
 	if direct {
 		fi, err := dst.Stat()
-		_, werr := dst.WriteAt(nil, 0) // fails for O_APPEND files
-		direct = err == nil && fi.Mode().IsRegular() && fi.Size() == 0 && werr == nil
+		_, werr := dst.WriteAt(nil, 0)            // fails for O_APPEND files
+		_, rerr := dst.ReadAt(make([]byte, 1), 0) // io.EOF when empty and readable
+		direct = err == nil && fi.Mode().IsRegular() && fi.Size() == 0 && werr == nil && rerr == io.EOF
 	}
 	if !direct {
 		dst, err = os.CreateTemp("", "dapp-publish-*.car")
