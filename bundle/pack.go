@@ -19,9 +19,10 @@ type Options struct {
 	Profile Profile // zero value: DefaultProfile
 
 	// CAR receives the CARv1 bytes. Nil computes the CIDs only (--only-hash).
-	// An empty regular *os.File is written in place, every block at its
-	// offset (and left positioned at its end); any other writer gets the
-	// bytes in order, through a temporary file in os.TempDir.
+	// An empty regular *os.File open for reading and writing (os.Create) is
+	// written in place, every block at its offset, and left positioned at
+	// its end; any other writer gets the bytes in order, through a
+	// temporary file in os.TempDir.
 	CAR io.Writer
 
 	// FileHashes computes every file's SHA-256 for the Manifest even when
