@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -127,6 +126,10 @@ func sameLayout(plan, actual *carPlan) bool {
 func dryRun(ctx context.Context, root *entry, files []*entry, p Profile, leafLen func(int64) int64) (map[string][]byte, map[string][]byte, error) {
 	ids := &dryCIDs{}
 	known := map[string][]byte{}
+	emptyBlock, emptyCID, emptySize, err := emptyFile(p)
+	if err != nil {
+		return nil, nil, err
+	}
 	leafCodec := uint64(cid.DagProtobuf)
 	if p.RawLeaves {
 		leafCodec = cid.Raw
@@ -134,12 +137,8 @@ func dryRun(ctx context.Context, root *entry, files []*entry, p Profile, leafLen
 	for _, e := range files {
 		switch {
 		case e.size == 0:
-			block, c, tsize, err := emptyFile(p)
-			if err != nil {
-				return nil, nil, err
-			}
-			known[c.KeyString()] = block
-			e.node = nodeRef{cid: c, tsize: tsize}
+			known[emptyCID.KeyString()] = emptyBlock
+			e.node = nodeRef{cid: emptyCID, tsize: emptySize}
 		case e.size <= p.ChunkSize:
 			e.node = nodeRef{cid: ids.next(p.CIDVersion, leafCodec), tsize: uint64(leafLen(e.size))}
 		default:
@@ -276,7 +275,7 @@ func leafLengths(p Profile) (func(int64) int64, error) {
 		if l, ok := memo[n]; ok {
 			return l
 		}
-		block, _, err := lb.build(bytes.Repeat([]byte{0}, int(n)))
+		block, _, err := lb.build(zeros(n))
 		if err != nil {
 			panic(fmt.Sprintf("encoding a %d-byte leaf: %v", n, err)) // only a size limit fails, and chunks are below it
 		}

@@ -124,10 +124,6 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 
 func copyOut(w io.Writer, r io.Reader) error {
 	if _, err := io.Copy(w, r); err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) && pe.Op == "read" {
-			return err
-		}
 		return &CARWriteError{err}
 	}
 	return nil

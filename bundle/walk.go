@@ -193,6 +193,7 @@ func (w *walker) visit(parent *entry, de fs.DirEntry) (*entry, error) {
 	p := path.Join(parent.path, name)
 	src := path.Join(parent.src, name)
 	mode := de.Type()
+	var info fs.FileInfo // the target's, for a followed symlink
 	if mode&fs.ModeSymlink != 0 {
 		switch w.symlinks {
 		case SymlinksError:
@@ -209,7 +210,7 @@ func (w *walker) visit(parent *entry, de fs.DirEntry) (*entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: symlink target %s: %w", p, target, err)
 		}
-		src, mode = target, fi.Mode().Type()
+		src, mode, info = target, fi.Mode().Type(), fi
 	}
 	isDir := mode.IsDir()
 	if !w.included(p, name, isDir) {
@@ -221,19 +222,15 @@ func (w *walker) visit(parent *entry, de fs.DirEntry) (*entry, error) {
 	case isDir:
 		return e, nil
 	case mode.IsRegular():
-		// The listing's own information when it is the file itself (os.Root
-		// and sitefs load it with the listing); a symlink's target is stat'ed.
-		var fi fs.FileInfo
-		var err error
-		if src == path.Join(parent.src, name) {
-			fi, err = de.Info()
-		} else {
-			fi, err = fs.Stat(w.fsys, srcPath(src))
+		// A file's size comes with the listing (os.Root and sitefs load it
+		// with the names); a followed symlink's target was stat'ed above.
+		if info == nil {
+			var err error
+			if info, err = de.Info(); err != nil {
+				return nil, fmt.Errorf("failed to stat %s: %w", p, err)
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("failed to stat %s: %w", p, err)
-		}
-		e.size = fi.Size()
+		e.size = info.Size()
 		return e, nil
 	default:
 		return nil, fmt.Errorf("%s: %w; remove it or list it in %s", p, ErrSpecialFile, IgnoreFile)
