@@ -132,6 +132,7 @@ fuzz:
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzInspect -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzIgnore -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzReadManifest -fuzztime 30s
+	$(GO) test ./bundle -run '^$$' -fuzz FuzzLint -fuzztime 30s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzVerifyCAR -fuzztime 30s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
 	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 )
@@ -258,4 +259,27 @@ func TestLintScriptURLs(t *testing.T) {
 	if want := "URLs of the site's files: /icons.svg (2 times), /img/a.png, /docs/."; !strings.Contains(r.Findings[0].Message, want) {
 		t.Fatalf("message %q, want it to list %q", r.Findings[0].Message, want)
 	}
+}
+
+// FuzzLint runs the lint over hostile pages, scripts and _redirects files:
+// it must neither fail nor panic, and its findings must be consistent.
+func FuzzLint(f *testing.F) {
+	f.Add(`<base href="/"><script type=module src="./a.js"></script><img srcset="/x.png 1x, y.png 2x">`, "history.pushState(0,``,u);location.pathname;`/i.svg#x`", "/* /index.html 200")
+	f.Add(`<a href="/b">`, "location.hash.slice(1)", "/a/:id /b/:id 301\n/* /#/:splat 302")
+	f.Add("<script>location.hash.replace(</script", "'/i.svg\"", "/* /missing.html 404")
+	f.Fuzz(func(t *testing.T, page, script, rules string) {
+		fsys := fstest.MapFS{
+			"index.html": {Data: []byte(page)}, "a.js": {Data: []byte(script)},
+			"_redirects": {Data: []byte(rules)}, "i.svg": {Data: []byte("<svg/>")}, "x.png": {Data: []byte("p")},
+		}
+		r, err := bundle.Lint(fsys, bundle.Options{}, bundle.LintOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fd := range r.Findings {
+			if len(fd.Gateways) > 0 && fd.Breaks == "" || fd.Depth < 0 || fd.Depth > 2 {
+				t.Fatalf("inconsistent finding %+v", fd)
+			}
+		}
+	})
 }
