@@ -212,19 +212,10 @@ func startServe(t *testing.T, args ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	port := make(chan string, 1)
+	stop := testpeers.StopOnCleanup(t, cmd)
+	port, eof := make(chan string, 1), make(chan struct{})
 	go func() {
+		defer close(eof)
 		sc := bufio.NewScanner(out)
 		re := regexp.MustCompile(`serving on http://127\.0\.0\.1:(\d+)`)
 		for sc.Scan() {
@@ -233,12 +224,14 @@ func startServe(t *testing.T, args ...string) string {
 			}
 		}
 	}()
+
 	select {
 	case p := <-port:
 		return p
-	case <-exited:
-		t.Fatalf("serve %v exited", args)
+	case <-eof:
+		t.Fatalf("serve %v exited before it listened (its error is above)", args)
 	case <-time.After(30 * time.Second):
+		stop()
 		t.Fatalf("serve %v did not start", args)
 	}
 	return ""
