@@ -283,3 +283,18 @@ func FuzzLint(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLintScripts measures the lint over script bundles, which it now
+// reads whole: 8 MiB of minified code with string literals, some of them
+// root-absolute paths, most not naming a file of the site.
+func BenchmarkLintScripts(b *testing.B) {
+	chunk := "function a(e){return e.pushState?`/api/v1/x`:\"/icons.svg#i\"+location.pathname}var b={href:'/assets/a.png',c:`text ${1}`};"
+	js := strings.Repeat(chunk, (8<<20)/len(chunk))
+	fsys := fstest.MapFS{"index.html": {Data: []byte(`<script src="./app.js"></script>`)}, "app.js": {Data: []byte(js)}, "icons.svg": {Data: []byte("<svg/>")}}
+	b.SetBytes(int64(len(js)))
+	for b.Loop() {
+		if _, err := bundle.Lint(fsys, bundle.Options{}, bundle.LintOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
