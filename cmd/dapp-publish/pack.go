@@ -28,7 +28,7 @@ func packCommand() *cli.Command {
 			"and paths matched by DIR/" + bundle.IgnoreFile + " (gitignore syntax) or --ignore.\n" +
 			"Symlinks are followed when they point inside DIR; one pointing outside is an error.\n" +
 			"The site is linted while it is packed (see `dapp-publish lint`); with --strict a warning\nis a failure and nothing is written.",
-		Flags: append(siteFlags(),
+		Flags: append(append(siteFlags(), lintFlags()...),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the CAR to `FILE` (default: <DIR name>.car in the current folder)"},
 			&cli.StringFlag{Name: "manifest", Usage: "write the manifest to `FILE` (default: the CAR's name with .manifest.json)"},
 			&cli.BoolFlag{Name: "only-hash", Usage: "compute the root CID only; write nothing and skip the lint (unless --strict)"},
@@ -55,6 +55,10 @@ type packResult struct {
 }
 
 func packAction(c *cli.Context) error {
+	lo, err := lintOptions(c)
+	if err != nil {
+		return err
+	}
 	dir, fsys, opts, closeSite, err := siteArg(c, "dapp-publish pack DIR [-o FILE]")
 	if err != nil {
 		return err
@@ -71,7 +75,7 @@ func packAction(c *cli.Context) error {
 	if err != nil {
 		return siteError(dir, err)
 	}
-	lint := startLint(c, dir, tree, cancel, !c.Bool("only-hash") || c.Bool("strict"))
+	lint := startLint(c, dir, tree, lo, cancel, !c.Bool("only-hash") || c.Bool("strict"))
 	res := packResult{}
 	var b *bundle.Bundle
 	if c.Bool("only-hash") {
@@ -209,33 +213,34 @@ type lintRun struct {
 	findings []bundle.Finding
 	err      error
 	print    sync.Once
-	show     func([]bundle.Finding)
+	show     func(*bundle.LintReport)
+	report   *bundle.LintReport
 }
 
 // startLint lints beside the pack; when enabled is false (only hashing, where
 // the CID is all that is wanted) it reports no findings without reading.
-func startLint(c *cli.Context, dir string, tree *bundle.Tree, cancel func(), enabled bool) *lintRun {
-	l := &lintRun{done: make(chan struct{}), show: func([]bundle.Finding) {}}
+func startLint(c *cli.Context, dir string, tree *bundle.Tree, lo bundle.LintOptions, cancel func(), enabled bool) *lintRun {
+	l := &lintRun{done: make(chan struct{}), show: func(*bundle.LintReport) {}}
 	if !enabled {
 		l.findings = []bundle.Finding{}
 		close(l.done)
 		return l
 	}
 	if !c.Bool("json") {
-		l.show = func(f []bundle.Finding) { printFindings(c.App.ErrWriter, f) }
+		l.show = func(r *bundle.LintReport) { printLint(c.App.ErrWriter, r) }
 	}
 	go func() {
 		defer close(l.done)
-		findings, err := bundle.LintTree(tree)
-		if findings == nil {
-			findings = []bundle.Finding{}
+		report, err := bundle.LintTree(tree, lo)
+		l.findings = []bundle.Finding{}
+		if report != nil && report.Findings != nil {
+			l.report, l.findings = report, report.Findings
 		}
-		l.findings = findings
 		switch {
 		case err != nil:
 			l.err = siteError(dir, err)
-		case c.Bool("strict") && len(findings) > 0:
-			l.err = checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(findings), dir), "fix them, or pack without --strict")
+		case c.Bool("strict") && len(l.findings) > 0:
+			l.err = checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(l.findings), dir), "fix them, or pack without --strict (--target names the gateway styles the site is for)")
 		}
 		if l.err != nil {
 			cancel()
@@ -248,6 +253,10 @@ func startLint(c *cli.Context, dir string, tree *bundle.Tree, cancel func(), ena
 // returns its verdict.
 func (l *lintRun) wait() error {
 	<-l.done
-	l.print.Do(func() { l.show(l.findings) })
+	l.print.Do(func() {
+		if l.report != nil && len(l.findings) > 0 {
+			l.show(l.report)
+		}
+	})
 	return l.err
 }
