@@ -13,6 +13,10 @@ var (
 	ErrNameFailed = errors.New("the name update failed after the copies were verified")
 	// ErrNoPrevious: rollback found no earlier version to return to.
 	ErrNoPrevious = errors.New("no earlier version to roll back to")
+	// ErrNameCheck: the name's checks before any upload failed (the RPC, the
+	// chain, the resolver, the writer's authorisation, the simulated call);
+	// the wrapped error says which.
+	ErrNameCheck = errors.New("failed to check the name")
 	// ErrNoHolders: nothing is configured to store the bundle.
 	ErrNoHolders = errors.New("no holders")
 )

@@ -81,6 +81,17 @@ func statusLine(r Receipt) string {
 	return fmt.Sprintf("%s (%s): stored, %s sent", r.Holder, r.Type, byteCount(r.BytesSent))
 }
 
+// reachLine describes a Status answer (dry runs, rollbacks).
+func reachLine(r Receipt) string {
+	switch r.Status {
+	case StatusPinned:
+		return fmt.Sprintf("%s (%s): reachable, holds %s", r.Holder, r.Type, r.CID)
+	case StatusFailed:
+		return fmt.Sprintf("%s (%s): NOT reachable: %s", r.Holder, r.Type, r.Error)
+	}
+	return fmt.Sprintf("%s (%s): reachable, does not hold %s (status %s)", r.Holder, r.Type, r.CID, r.Status)
+}
+
 func verifyLine(v Verification) string {
 	who := v.Source
 	if v.Holder != "" {

@@ -103,7 +103,7 @@ func (p *Pipeline) plan(ctx context.Context, root cid.Cid, rec *Record) (*NamePl
 	plan, err := p.Name.Plan(ctx, root)
 	if err != nil {
 		rec.ENS = &ENSResult{Name: p.Name.Name(), Error: err.Error()}
-		return nil, fmt.Errorf("failed to check the name %s: %w", p.Name.Name(), err)
+		return nil, fmt.Errorf("%w %s: %w", ErrNameCheck, p.Name.Name(), err)
 	}
 	res := plan.Result
 	res.NoOp = plan.NoOp
@@ -133,7 +133,7 @@ func (p *Pipeline) dryRun(ctx context.Context, rec *Record, b *Bundle, plan *Nam
 	q := p.gateOrDefault().Decide(p.Holders, nil, reachable)
 	rec.Quorum = q
 	if !q.OK {
-		err := fmt.Errorf("%w: too few holders are reachable: %s", ErrQuorumNotMet, strings.Join(q.Summary(), "; "))
+		err := fmt.Errorf("%w: too few holders are reachable: %s", ErrQuorumNotMet, strings.Join(q.SummaryAs("reachable"), "; "))
 		rec.Timings.finish(t)
 		rec.Error = err.Error()
 		return rec, err
@@ -146,7 +146,7 @@ func (p *Pipeline) dryRun(ctx context.Context, rec *Record, b *Bundle, plan *Nam
 func (p *Pipeline) statuses(ctx context.Context, root cid.Cid) []Receipt {
 	return forHolders(p.Holders, func(h Holder) Receipt {
 		r := h.Status(ctx, root)
-		p.event("store", h.Name(), statusLine(r))
+		p.event("store", h.Name(), reachLine(r))
 		return r
 	})
 }

@@ -139,16 +139,20 @@ func countNetworks(holders []Holder) map[string]int {
 	return n
 }
 
-// Summary is one line per network, e.g. "ipfs 2 of 2 required verified
-// (own-node, cluster)".
-func (r QuorumResult) Summary() []string {
+// Summary is one line per network, e.g. "ipfs: 2 verified, 2 required:
+// met (own-node, cluster)".
+func (r QuorumResult) Summary() []string { return r.SummaryAs("verified") }
+
+// SummaryAs is Summary with another word for what was counted (a dry run
+// counts holders that are "reachable").
+func (r QuorumResult) SummaryAs(counted string) []string {
 	var out []string
 	for _, n := range r.Networks {
 		mark := "met"
 		if len(n.Verified) < n.Required {
 			mark = "NOT met"
 		}
-		line := fmt.Sprintf("%s: %d verified, %d required: %s", n.Network, len(n.Verified), n.Required, mark)
+		line := fmt.Sprintf("%s: %d %s, %d required: %s", n.Network, len(n.Verified), counted, n.Required, mark)
 		if len(n.Verified) > 0 {
 			line += " (" + strings.Join(n.Verified, ", ") + ")"
 		}

@@ -82,7 +82,7 @@ func (rb *Rollback) choose(ctx context.Context) (target, current cid.Cid, source
 	var hist []NameChange
 	if rb.History != nil {
 		if hist, err = rb.History(ctx); err != nil {
-			return cid.Undef, cid.Undef, "", fmt.Errorf("failed to read the history of %s: %w", rb.Name.Name(), err)
+			return cid.Undef, cid.Undef, "", fmt.Errorf("%w %s: its history: %w", ErrNameCheck, rb.Name.Name(), err)
 		}
 	}
 	records := rb.published()

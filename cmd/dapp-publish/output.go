@@ -151,6 +151,18 @@ func (b *bar) done() {
 	b.mb.SetTotal(-1, true) // complete at the current count
 }
 
+// println prints a line above the bars on a terminal, or as it is.
+func (p *progress) println(line string) {
+	if p.mp != nil {
+		if _, err := fmt.Fprintln(p.mp, line); err == nil {
+			return
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.w, line)
+}
+
 // wait finishes every task and stops the display.
 func (p *progress) wait() {
 	p.mu.Lock()
@@ -178,7 +190,7 @@ func (p *progress) plainLoop() {
 			return
 		case <-t.C:
 			if l := p.plainLine(); l != "" && l != last {
-				fmt.Fprintln(p.w, l)
+				p.println(l)
 				last = l
 			}
 		}
@@ -189,9 +201,10 @@ func (p *progress) plainLoop() {
 // still running, or "" when none is.
 func (p *progress) plainLine() string {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	bars := p.bars
+	p.mu.Unlock()
 	var parts []string
-	for _, b := range p.bars {
+	for _, b := range bars {
 		if b.over.Load() {
 			continue
 		}
