@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -26,7 +27,12 @@ func TestScript(t *testing.T) {
 			}
 			env.Setenv("GITHUB_ACTIONS", "")
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("SERVE_PORT", fmt.Sprint(testpeers.FreePort(env.T().(testing.TB))))
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"setenvfile": cmdSetenvFile,
+			"httpget":    cmdHTTPGet,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
