@@ -100,7 +100,7 @@ func failure(holder string, receipts []Receipt, vs []Verification) string {
 	for _, r := range receipts {
 		if r.Holder == holder && r.Status != StatusPinned {
 			if r.Error != "" {
-				return r.Error
+				return strings.TrimPrefix(r.Error, holder+": ")
 			}
 			return "status " + r.Status
 		}
