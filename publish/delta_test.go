@@ -139,4 +139,3 @@ func carSet(t *testing.T, car []byte, root cid.Cid) map[string]bool {
 		set[blk.Cid().String()] = true
 	}
 }
-

@@ -118,13 +118,12 @@ func (fakeVerifier) VerifyGateway(_ context.Context, _ cid.Cid, url string) publ
 }
 
 type fakeNamer struct {
-	name      string
-	current   cid.Cid
-	history   []publish.NameChange
-	planErr   error
-	applyErr  error
-	applied   int
-	afterPlan func()
+	name     string
+	current  cid.Cid
+	history  []publish.NameChange
+	planErr  error
+	applyErr error
+	applied  int
 }
 
 func (n *fakeNamer) Name() string { return n.name }

@@ -52,11 +52,11 @@ type Record struct {
 
 // Site describes the packed folder.
 type Site struct {
-	Files   int              `json:"files"`
-	Bytes   int64            `json:"bytes"`
-	CARSize int64            `json:"car_size,omitempty"`
-	Blocks  int              `json:"blocks,omitempty"`
-	Lint    []LintFinding    `json:"lint"`
+	Files   int           `json:"files"`
+	Bytes   int64         `json:"bytes"`
+	CARSize int64         `json:"car_size,omitempty"`
+	Blocks  int           `json:"blocks,omitempty"`
+	Lint    []LintFinding `json:"lint"`
 }
 
 // LintFinding is a lint warning (bundle.Finding, kept stable here).

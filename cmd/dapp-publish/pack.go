@@ -228,4 +228,3 @@ func writeErr(name string, err error) error {
 	}
 	return withHint(fmt.Errorf("failed to write %s: %w", name, err), "check free disk space in the output folder; nothing was written")
 }
-

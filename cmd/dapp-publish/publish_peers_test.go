@@ -59,7 +59,7 @@ func publishPeers(env *testscript.Env) error {
 		"ETH_RPC_URL": a.URL, "KEYED_RPC_URL": keyedRPC(tb, a.URL, sentinelRPCKey), "ENS_REGISTRY": e.Registry.Hex(),
 		"DAPP_PUBLISH_ENS_KEY": a.KeyHex(1), "ENS_KEY": a.KeyHex(1), "OTHER_KEY": a.KeyHex(2),
 		"BAD_GATEWAY": flippingProxy(tb, k.Gateway), "WRONG_TOKEN": "dp:" + sentinelBadToken, "RPC_KEY": sentinelRPCKey,
-		"SENTINELS": strings.Join([]string{sentinelClusterPass, sentinelRPCKey, sentinelBadToken, a.KeyHex(1)}, "|"),
+		"SENTINELS":  strings.Join([]string{sentinelClusterPass, sentinelRPCKey, sentinelBadToken, a.KeyHex(1)}, "|"),
 		"SERVE_PORT": fmt.Sprint(testpeers.FreePort(tb)), "GITHUB_ACTIONS": "", "GITHUB_SHA": "", "NO_COLOR": "1",
 	} {
 		env.Setenv(k, v)

@@ -66,7 +66,7 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the local block store in %s: %w", dir, err)
 	}
-	return &Store{dir: dir, ds: ds, bs: blockstore.NewBlockstoreNoPrefix(ds)}, nil
+	return &Store{dir: dir, ds: ds, bs: blockstore.NewBlockstore(ds, blockstore.NoPrefix())}, nil
 }
 
 func writeGitignore(dir string) error {
