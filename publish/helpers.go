@@ -3,6 +3,8 @@ package publish
 import (
 	"fmt"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // clock measures the stages.
@@ -53,19 +55,8 @@ func recordName(r *Record) string {
 	return r.ENS.Name
 }
 
-// byteCount formats n as B, KiB, MiB or GiB.
-func byteCount(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 3; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGT"[exp])
-}
+// byteCount formats n as B, KiB, MiB, ...
+func byteCount(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }
 
 func statusLine(r Receipt) string {
 	switch {

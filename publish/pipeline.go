@@ -69,12 +69,18 @@ func (p *Pipeline) Run(ctx context.Context) (*Record, error) {
 	}
 	rec.Receipts = p.store(ctx, b, delta)
 	rec.Timings.StoreMS = t.lap()
-	rec.Verification = p.verify(ctx, b.Root, rec.Receipts)
+	return p.verifyAndName(ctx, rec, b.Root, plan, t)
+}
+
+// verifyAndName is the end of a publish and of a rollback: fetch the copies
+// back, the quorum gate, the name, the Record.
+func (p *Pipeline) verifyAndName(ctx context.Context, rec *Record, root cid.Cid, plan *NamePlan, t *clock) (*Record, error) {
+	rec.Verification = p.verify(ctx, root, rec.Receipts)
 	rec.Timings.VerifyMS = t.lap()
 	if err := p.gate(rec); err != nil {
 		return p.finish(rec, t, err)
 	}
-	err = p.name(ctx, rec, plan)
+	err := p.name(ctx, rec, plan)
 	rec.Timings.NameMS += t.lap()
 	if err == nil {
 		rec.Outcome = outcome(rec, plan)
@@ -347,6 +353,12 @@ func (p *Pipeline) name(ctx context.Context, rec *Record, plan *NamePlan) error 
 
 // outcome: unchanged when nothing had to be sent anywhere.
 func outcome(rec *Record, plan *NamePlan) string {
+	if rec.Kind == KindRollback {
+		if plan != nil && plan.NoOp {
+			return OutcomeUnchanged
+		}
+		return OutcomePublished
+	}
 	for _, r := range rec.Receipts {
 		if !r.Skipped {
 			return OutcomePublished

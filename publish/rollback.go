@@ -59,20 +59,7 @@ func (rb *Rollback) Run(ctx context.Context) (*Record, error) {
 	}
 	rec.Receipts = p.statuses(ctx, target)
 	rec.Timings.StoreMS = t.lap()
-	rec.Verification = p.verify(ctx, target, rec.Receipts)
-	rec.Timings.VerifyMS = t.lap()
-	if err := p.gate(rec); err != nil {
-		return p.finish(rec, t, err)
-	}
-	err = p.name(ctx, rec, plan)
-	rec.Timings.NameMS += t.lap()
-	if err == nil {
-		rec.Outcome = OutcomePublished
-		if plan.NoOp {
-			rec.Outcome = OutcomeUnchanged
-		}
-	}
-	return p.finish(rec, t, err)
+	return p.verifyAndName(ctx, rec, target, plan, t)
 }
 
 // choose finds the version to return to: To, or the newest earlier value

@@ -84,15 +84,14 @@ func publishAction(c *cli.Context) error {
 			ph.name = "dapp-publish " + filepath.Base(filepath.Clean(dir))
 		}
 	}
-	ps := setup.publishSettings()
-	if err := publish.Quorum(ps.Quorum).Check(setup.holders, len(ps.Gateways)); err != nil {
-		return usageErr("lower the quorum or add providers", "%v", err)
+	ps, quorum, v, err := setup.checked()
+	if err != nil {
+		return err
 	}
 	commit := commitOf(c, dir)
 	out := newPublishOutput(c)
 	p := &publish.Pipeline{
-		Holders: setup.holders, Gateways: ps.Gateways, Gate: publish.Quorum(ps.Quorum),
-		Verify:  &verifier{timeout: ps.VerifyTimeout, entries: setup.entries, redact: setup.redact},
+		Holders: setup.holders, Gateways: ps.Gateways, Gate: quorum, Verify: v,
 		Records: recordsOf(stateDir), PreviousBlocks: setup.previousBlocks,
 		DryRun: c.Bool("dry-run"), Tool: "dapp-publish " + toolVersion(), Commit: commit,
 		Events: out.event, Progress: out.sent,

@@ -265,6 +265,17 @@ func (s *holderSetup) publishSettings() config.Publish {
 	return s.cfg.Publish
 }
 
+// checked returns the config's publish settings, its quorum (checked
+// against the holders) and the verify stage.
+func (s *holderSetup) checked() (config.Publish, publish.Quorum, *verifier, error) {
+	ps := s.publishSettings()
+	q := publish.Quorum(ps.Quorum)
+	if err := q.Check(s.holders, len(ps.Gateways)); err != nil {
+		return ps, q, nil, usageErr("lower the quorum or add providers", "%v", err)
+	}
+	return ps, q, &verifier{timeout: ps.VerifyTimeout, entries: s.entries, redact: s.redact}, nil
+}
+
 // verifier is the verify stage over package verify: every holder is
 // fetched back through the trustless gateways of its receipt, or, for a
 // Kubo node without one, its RPC's dag/export; every block is hashed.

@@ -116,9 +116,9 @@ func rollbackAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ps := setup.publishSettings()
-	if err := publish.Quorum(ps.Quorum).Check(setup.holders, len(ps.Gateways)); err != nil {
-		return usageErr("lower the quorum or add providers", "%v", err)
+	ps, quorum, v, err := setup.checked()
+	if err != nil {
+		return err
 	}
 	commit := c.String("commit")
 	n, err := newENSNamer(ctx, c, e, commit)
@@ -128,8 +128,7 @@ func rollbackAction(c *cli.Context) error {
 	defer n.close()
 	out := newPublishOutput(c)
 	rb := &publish.Rollback{
-		Holders: setup.holders, Gateways: ps.Gateways, Gate: publish.Quorum(ps.Quorum), Name: n, History: n.history, To: to,
-		Verify:  &verifier{timeout: ps.VerifyTimeout, entries: setup.entries, redact: setup.redact},
+		Holders: setup.holders, Gateways: ps.Gateways, Gate: quorum, Verify: v, Name: n, History: n.history, To: to,
 		Records: recordsOf(stateDir), Tool: "dapp-publish " + toolVersion(), Commit: commit, Events: out.event,
 	}
 	rec, err := rb.Run(ctx)
