@@ -109,6 +109,7 @@ func (p *Pipeline) plan(ctx context.Context, root cid.Cid, rec *Record) (*NamePl
 	plan, err := p.Name.Plan(ctx, root)
 	if err != nil {
 		rec.ENS = &ENSResult{Name: p.Name.Name(), Error: err.Error()}
+		rec.Outcome = OutcomeFailed
 		return nil, fmt.Errorf("%w %s: %w", ErrNameCheck, p.Name.Name(), err)
 	}
 	res := plan.Result
@@ -371,14 +372,14 @@ func outcome(rec *Record, plan *NamePlan) string {
 }
 
 // finish stamps the timings, saves the Record (not for a dry run, nor when
-// nothing changed, nor when the name check failed before any upload) and
+// nothing changed, nor when the name's checks failed before any upload) and
 // returns it with err.
 func (p *Pipeline) finish(rec *Record, t *clock, err error) (*Record, error) {
 	rec.Timings.finish(t)
 	if err != nil {
 		rec.Error = err.Error()
 	}
-	if p.Records == nil || rec.Outcome == "" || rec.Outcome == OutcomeDryRun || rec.Outcome == OutcomeUnchanged {
+	if p.Records == nil || rec.Outcome == OutcomeFailed || rec.Outcome == OutcomeDryRun || rec.Outcome == OutcomeUnchanged {
 		return rec, err
 	}
 	path, serr := p.Records.Save(rec)

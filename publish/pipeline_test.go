@@ -126,9 +126,13 @@ func TestRunNameFails(t *testing.T) {
 func TestRunNameCheckedFirst(t *testing.T) {
 	h := newHolder("a")
 	n := &fakeNamer{name: "app.eth", planErr: errors.New("0xabc may not write records of app.eth")}
-	_, err := pipeline(testBundle("A"), []*fakeHolder{h}, n, nil).Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "may not write") || len(h.uploads) != 0 {
+	rs := &memRecords{}
+	rec, err := pipeline(testBundle("A"), []*fakeHolder{h}, n, rs).Run(context.Background())
+	if !errors.Is(err, publish.ErrNameCheck) || !strings.Contains(err.Error(), "may not write") || len(h.uploads) != 0 {
 		t.Fatalf("err %v, %d uploads", err, len(h.uploads))
+	}
+	if rec.Outcome != publish.OutcomeFailed || rec.ENS.Error == "" || len(rs.list) != 0 {
+		t.Fatalf("record %+v, %d saved", rec, len(rs.list))
 	}
 }
 

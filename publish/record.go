@@ -25,6 +25,7 @@ const (
 	OutcomeDryRun       = "dry-run"        // checked only; nothing stored or sent
 	OutcomeQuorumNotMet = "quorum-not-met" // too few verified copies; the name was not touched
 	OutcomeNameFailed   = "name-failed"    // copies verified, the name update failed
+	OutcomeFailed       = "failed"         // stopped before anything was stored (the name's checks failed)
 )
 
 // Record is what a run did, as JSON: the interface other tools read (the

@@ -47,9 +47,11 @@ func historyAction(c *cli.Context) error {
 		return err
 	}
 	var changes []publish.NameChange
+	readChain := false
 	if e, err := ensFor(c, cfg, name, false); err != nil {
 		return err
 	} else if e.RPC != "" {
+		readChain = true
 		e.Via = "calldata" // reading needs no key
 		n, err := newENSNamer(c.Context, c, e, "")
 		if err != nil {
@@ -65,7 +67,11 @@ func historyAction(c *cli.Context) error {
 		return printJSON(c.App.Writer, hist)
 	}
 	if len(hist) == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: no versions found (no contenthash changes on chain%s, no Records in %s)\n", name, map[bool]string{true: "", false: " read: pass --rpc"}[len(changes) > 0 || c.String("rpc") != ""], stateDirOf(c))
+		where := "its resolver has no ContenthashChanged events"
+		if !readChain {
+			where = "no RPC endpoint to read its on-chain history (--rpc, ETH_RPC_URL or ens.rpc)"
+		}
+		fmt.Fprintf(c.App.ErrWriter, "%s: no versions found: %s, and no published Records in %s\n", name, where, stateDirOf(c))
 		return nil
 	}
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)

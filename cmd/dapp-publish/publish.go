@@ -284,6 +284,7 @@ func printRecordSummary(w io.Writer, rec *publish.Record, recordPath string) {
 		publish.OutcomePublished: "published", publish.OutcomeUnchanged: "already published, nothing to do:",
 		publish.OutcomeDryRun: "dry run (nothing stored or sent):", publish.OutcomeQuorumNotMet: "NOT published (quorum not met):",
 		publish.OutcomeNameFailed: "stored and verified, but the name was NOT updated:",
+		publish.OutcomeFailed:     "NOT published (the name's checks failed, nothing was stored):",
 	}[rec.Outcome]
 	if rec.Kind == publish.KindRollback && rec.Outcome == publish.OutcomePublished {
 		what = "rolled back to"
