@@ -60,9 +60,10 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/dapp-publish
 
-# The main job on the embedded default: pack the example site.
+# The main job on the embedded default: publish the example site into the
+# local store (no account, no config, no network).
 demo: build
-	./$(BIN) pack templates/example-site -o $(CACHE)/example-site.car
+	./$(BIN) publish templates/example-site --state-dir $(CACHE)/demo-state
 
 test: peers deps
 	$(GO) vet ./...
@@ -138,6 +139,8 @@ fuzz:
 	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./pin/kubo -run '^$$' -fuzz FuzzDecodeImport -fuzztime 30s
+	$(GO) test ./publish -run '^$$' -fuzz FuzzWriteDelta -fuzztime 30s
+	$(GO) test ./publish -run '^$$' -fuzz FuzzReadRecord -fuzztime 30s
 	for p in cluster psa pinata; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 
 clean:

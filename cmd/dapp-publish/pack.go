@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
@@ -64,40 +63,89 @@ func packAction(c *cli.Context) error {
 		return err
 	}
 	defer closeSite()
-
-	// Lint runs beside the hashing (it reads only text files) and gates the
-	// commit: with --strict nothing is renamed into place when it finds
-	// anything, and a finding cancels the pack early.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// One walk of the folder serves both.
+	// One walk of the folder serves the pack and its lint, which runs beside
+	// the hashing (it reads only text files) and gates the commit: with
+	// --strict nothing is renamed into place when it finds anything.
 	tree, err := bundle.Walk(fsys, opts)
 	if err != nil {
 		return siteError(dir, err)
 	}
-	lint := startLint(c, dir, tree, lo, cancel, !c.Bool("only-hash") || c.Bool("strict"))
+	policy := lintPolicy(c.Bool("strict"), !c.Bool("only-hash"))
 	res := packResult{}
 	var b *bundle.Bundle
+	var report *bundle.LintReport
 	if c.Bool("only-hash") {
-		b, err = packWithProgress(ctx, c, tree, opts, nil)
+		b, report, err = packTree(c, dir, tree, opts, nil, lo, policy)
 	} else {
-		b, res.CAR, res.Manifest, err = packToFiles(ctx, c, dir, tree, opts, lint.wait)
+		b, report, res.CAR, res.Manifest, err = packToFiles(c, dir, tree, opts, lo, policy)
 	}
-	if lerr := lint.wait(); lerr != nil {
-		return lerr // the lint failure explains a cancelled pack
+	res.Lint = []bundle.Finding{}
+	if report != nil && report.Findings != nil {
+		res.Lint = report.Findings
+	}
+	if !c.Bool("json") && len(res.Lint) > 0 {
+		printLint(c.App.ErrWriter, report)
 	}
 	if err != nil {
 		return err
 	}
-	res.Lint = lint.findings
 	res.CID, res.Profile, res.Files, res.Dirs, res.Bytes = b.Root.String(), b.Profile.Name, b.Files, b.Dirs, b.Bytes
 	res.CARSize, res.Blocks, res.Skipped = b.CARSize, b.Blocks, b.Skipped
 	return reportPack(c, dir, res)
 }
 
+// lintPolicy: --strict fails on any finding; otherwise the lint warns, unless
+// only the CID is wanted.
+func lintPolicy(strict, lint bool) bundle.LintPolicy {
+	switch {
+	case strict:
+		return bundle.LintStrict
+	case lint:
+		return bundle.LintWarn
+	}
+	return bundle.LintOff
+}
+
 // packToFiles writes the CAR and the manifest, each through a temporary file
-// renamed into place only when everything succeeded.
-func packToFiles(ctx context.Context, c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, gate func() error) (*bundle.Bundle, string, string, error) {
+// renamed into place only when the pack and its lint both succeeded.
+func packToFiles(c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, lo bundle.LintOptions, policy bundle.LintPolicy) (*bundle.Bundle, *bundle.LintReport, string, string, error) {
+	out, man, err := packOutputs(c, dir)
+	if err != nil {
+		return nil, nil, "", "", err
+	}
+	carFile, err := atomicfile.Create(out)
+	if err != nil {
+		return nil, nil, "", "", withHint(err, "check that the output folder exists and is writable")
+	}
+	defer carFile.Abort()
+	// The *os.File itself, so Pack can write every block at its place.
+	b, findings, err := packTree(c, dir, tree, opts, carFile.File, lo, policy)
+	if we := (*bundle.CARWriteError)(nil); errors.As(err, &we) {
+		return nil, findings, "", "", writeErr(out, we.Err)
+	}
+	if err != nil {
+		return nil, findings, "", "", err
+	}
+	manFile, err := atomicfile.Create(man)
+	if err != nil {
+		return nil, findings, "", "", err
+	}
+	defer manFile.Abort()
+	if err := b.Manifest.WriteJSON(manFile); err != nil {
+		return nil, findings, "", "", writeErr(man, err)
+	}
+	if err := carFile.Commit(); err != nil {
+		return nil, findings, "", "", withHint(err, "check free disk space in the output folder")
+	}
+	if err := manFile.Commit(); err != nil {
+		return nil, findings, "", "", withHint(err, "check free disk space in the output folder")
+	}
+	return b, findings, out, man, nil
+}
+
+// packOutputs names the CAR and manifest files and refuses paths inside the
+// site folder.
+func packOutputs(c *cli.Context, dir string) (string, string, error) {
 	out := c.String("output")
 	if out == "" {
 		name := filepath.Base(filepath.Clean(dir))
@@ -113,58 +161,41 @@ func packToFiles(ctx context.Context, c *cli.Context, dir string, tree *bundle.T
 	for _, p := range []string{out, man} {
 		inside, err := insideDir(dir, p)
 		if err != nil {
-			return nil, "", "", err
+			return "", "", err
 		}
 		if inside {
-			return nil, "", "", usageErr("write it outside the site folder, e.g. -o site.car", "output %s is inside the site folder %s: it would be packed into the next bundle", p, dir)
+			return "", "", usageErr("write it outside the site folder, e.g. -o site.car", "output %s is inside the site folder %s: it would be packed into the next bundle", p, dir)
 		}
 	}
-	carFile, err := atomicfile.Create(out)
-	if err != nil {
-		return nil, "", "", withHint(err, "check that the output folder exists and is writable")
-	}
-	defer carFile.Abort()
-	// The *os.File itself, so Pack can write every block at its place.
-	b, err := packWithProgress(ctx, c, tree, opts, carFile.File)
-	if we := (*bundle.CARWriteError)(nil); errors.As(err, &we) {
-		return nil, "", "", writeErr(out, we.Err)
-	}
-	if err != nil {
-		return nil, "", "", err
-	}
-	manFile, err := atomicfile.Create(man)
-	if err != nil {
-		return nil, "", "", err
-	}
-	defer manFile.Abort()
-	if err := b.Manifest.WriteJSON(manFile); err != nil {
-		return nil, "", "", writeErr(man, err)
-	}
-	if err := gate(); err != nil {
-		return nil, "", "", err
-	}
-	if err := carFile.Commit(); err != nil {
-		return nil, "", "", withHint(err, "check free disk space in the output folder")
-	}
-	if err := manFile.Commit(); err != nil {
-		return nil, "", "", withHint(err, "check free disk space in the output folder")
-	}
-	return b, out, man, nil
+	return out, man, nil
 }
 
-func packWithProgress(ctx context.Context, c *cli.Context, tree *bundle.Tree, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
+// packWithProgress packs the tree without a lint (pin's folder argument).
+func packWithProgress(_ context.Context, c *cli.Context, tree *bundle.Tree, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
+	b, _, err := packTree(c, c.Args().First(), tree, opts, car, bundle.LintOptions{}, bundle.LintOff)
+	return b, err
+}
+
+// packTree packs and lints the tree (bundle.PackChecked) with a progress bar
+// on a terminal.
+func packTree(c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, car io.Writer, lo bundle.LintOptions, policy bundle.LintPolicy) (*bundle.Bundle, *bundle.LintReport, error) {
 	opts.CAR = car
-	var prog *byteProgress
 	if !c.Bool("json") {
-		prog = newByteProgress(c.App.ErrWriter, -1, "packing")
-		opts.Progress = func(_ string, n int64) { prog.add(n) }
-		defer prog.finish()
+		prog := newProgress(c.App.ErrWriter)
+		bar := prog.bar("packing", -1)
+		opts.Progress = func(_ string, n int64) { bar.add(n) }
+		defer prog.wait()
+		defer bar.done()
 	}
-	b, err := bundle.PackTree(ctx, tree, opts)
-	if err != nil {
-		return nil, siteError(c.Args().First(), err)
+	b, findings, err := bundle.PackChecked(c.Context, tree, opts, lo, policy)
+	var lf *bundle.LintFailure
+	switch {
+	case errors.As(err, &lf):
+		return nil, findings, checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(lf.Findings), dir), "fix them, or pack without --strict (--target names the gateway styles the site is for)")
+	case err != nil:
+		return nil, findings, siteError(dir, err)
 	}
-	return b, nil
+	return b, findings, nil
 }
 
 func reportPack(c *cli.Context, dir string, res packResult) error {
@@ -205,58 +236,4 @@ func writeErr(name string, err error) error {
 		err = pe.Err
 	}
 	return withHint(fmt.Errorf("failed to write %s: %w", name, err), "check free disk space in the output folder; nothing was written")
-}
-
-// lintRun is a lint running beside the pack.
-type lintRun struct {
-	done     chan struct{}
-	findings []bundle.Finding
-	err      error
-	print    sync.Once
-	show     func(*bundle.LintReport)
-	report   *bundle.LintReport
-}
-
-// startLint lints beside the pack; when enabled is false (only hashing, where
-// the CID is all that is wanted) it reports no findings without reading.
-func startLint(c *cli.Context, dir string, tree *bundle.Tree, lo bundle.LintOptions, cancel func(), enabled bool) *lintRun {
-	l := &lintRun{done: make(chan struct{}), show: func(*bundle.LintReport) {}}
-	if !enabled {
-		l.findings = []bundle.Finding{}
-		close(l.done)
-		return l
-	}
-	if !c.Bool("json") {
-		l.show = func(r *bundle.LintReport) { printLint(c.App.ErrWriter, r) }
-	}
-	go func() {
-		defer close(l.done)
-		report, err := bundle.LintTree(tree, lo)
-		l.findings = []bundle.Finding{}
-		if report != nil && report.Findings != nil {
-			l.report, l.findings = report, report.Findings
-		}
-		switch {
-		case err != nil:
-			l.err = siteError(dir, err)
-		case c.Bool("strict") && len(l.findings) > 0:
-			l.err = checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(l.findings), dir), "fix them, or pack without --strict (--target names the gateway styles the site is for)")
-		}
-		if l.err != nil {
-			cancel()
-		}
-	}()
-	return l
-}
-
-// wait waits for the lint, prints its findings once (not with --json), and
-// returns its verdict.
-func (l *lintRun) wait() error {
-	<-l.done
-	l.print.Do(func() {
-		if l.report != nil && len(l.findings) > 0 {
-			l.show(l.report)
-		}
-	})
-	return l.err
 }
