@@ -33,6 +33,7 @@ func packCommand() *cli.Command {
 			&cli.StringFlag{Name: "manifest", Usage: "write the manifest to `FILE` (default: the CAR's name with .manifest.json)"},
 			&cli.BoolFlag{Name: "only-hash", Usage: "compute the root CID only; write nothing and skip the lint (unless --strict)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 3) on any lint warning, before writing"},
+			&cli.BoolFlag{Name: "no-piece-cid", Usage: "skip the CAR's Filecoin piece CID (computed while the CAR is written)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		),
 		Action: packAction,
@@ -41,17 +42,18 @@ func packCommand() *cli.Command {
 
 // packResult is the --json output of pack.
 type packResult struct {
-	CID      string           `json:"cid"`
-	Profile  string           `json:"profile"`
-	Files    int              `json:"files"`
-	Dirs     int              `json:"dirs"`
-	Bytes    int64            `json:"bytes"`
-	CAR      string           `json:"car,omitempty"`
-	CARSize  int64            `json:"car_size,omitempty"`
-	Blocks   int              `json:"blocks,omitempty"`
-	Manifest string           `json:"manifest,omitempty"`
-	Skipped  []string         `json:"skipped,omitempty"`
-	Lint     []bundle.Finding `json:"lint"`
+	CID              string           `json:"cid"`
+	Profile          string           `json:"profile"`
+	Files            int              `json:"files"`
+	Dirs             int              `json:"dirs"`
+	Bytes            int64            `json:"bytes"`
+	CAR              string           `json:"car,omitempty"`
+	CARSize          int64            `json:"car_size,omitempty"`
+	Blocks           int              `json:"blocks,omitempty"`
+	Manifest         string           `json:"manifest,omitempty"`
+	bundle.PieceInfo                  // the CAR's Filecoin piece CID
+	Skipped          []string         `json:"skipped,omitempty"`
+	Lint             []bundle.Finding `json:"lint"`
 }
 
 func packAction(c *cli.Context) error {
@@ -88,6 +90,7 @@ func packAction(c *cli.Context) error {
 	res.Lint = lint.findings
 	res.CID, res.Profile, res.Files, res.Dirs, res.Bytes = b.Root.String(), b.Profile.Name, b.Files, b.Dirs, b.Bytes
 	res.CARSize, res.Blocks, res.Skipped = b.CARSize, b.Blocks, b.Skipped
+	res.PieceInfo = bundle.NewPieceInfo(b.Piece)
 	return reportPack(c, dir, res)
 }
 
@@ -150,6 +153,7 @@ func packToFiles(ctx context.Context, c *cli.Context, dir string, tree *bundle.T
 
 func packWithProgress(ctx context.Context, c *cli.Context, tree *bundle.Tree, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
 	opts.CAR = car
+	opts.NoPieceCID = c.Bool("no-piece-cid")
 	var prog *byteProgress
 	if !c.Bool("json") {
 		prog = newByteProgress(c.App.ErrWriter, -1, "packing")
@@ -172,6 +176,7 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 	fmt.Fprintf(w, "root      %s\n", res.CID)
 	if res.CAR != "" {
 		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", res.CAR, humanBytes(res.CARSize), res.Blocks)
+		printPiece(w, "piece    ", res.PieceInfo)
 		fmt.Fprintf(w, "manifest  %s\n", res.Manifest)
 	}
 	if len(res.Skipped) > 0 {
@@ -185,7 +190,19 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 			return err
 		}
 	}
+	if res.PieceCID != "" {
+		if err := ghOutput("piece_cid", res.PieceCID); err != nil {
+			return err
+		}
+	}
 	return ghSummary(fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes)))
+}
+
+// printPiece prints a piece CID line (nothing when there is none).
+func printPiece(w io.Writer, label string, pi bundle.PieceInfo) {
+	if pi.PieceCID != "" {
+		fmt.Fprintf(w, "%s %s (v1 %s, padded size %d)\n", label, pi.PieceCID, pi.PieceCIDv1, pi.PaddedPieceSize)
+	}
 }
 
 func summarize(items []string, n int) string {
