@@ -82,6 +82,7 @@ func (c *chain) call(ctx context.Context, bc *bind.BoundContract, method string,
 type spProvider struct {
 	ID           uint64
 	Address      common.Address
+	Payee        common.Address
 	Name         string
 	ServiceURL   string
 	MinPieceSize uint64
@@ -156,7 +157,7 @@ func convert(in, out any) error {
 // decodeProvider reads the PDP capabilities (outside bytes: every value is
 // bounded and checked).
 func decodeProvider(rp registryProvider) (spProvider, error) {
-	p := spProvider{Address: rp.ProviderInfo.ServiceProvider, Name: rp.ProviderInfo.Name}
+	p := spProvider{Address: rp.ProviderInfo.ServiceProvider, Payee: rp.ProviderInfo.Payee, Name: rp.ProviderInfo.Name}
 	if rp.ProviderId == nil || !rp.ProviderId.IsUint64() || !rp.ProviderInfo.IsActive || !rp.Product.IsActive || rp.Product.ProductType != productPDP {
 		return p, errors.New("not an active PDP provider")
 	}

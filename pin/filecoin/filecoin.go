@@ -89,6 +89,10 @@ type plan struct {
 	ds    dataSet // when reused
 	md    Metadata
 	piece piece.Commitment
+	// stored: the data set holds the piece already (pieceID); nothing is
+	// sent or paid.
+	stored  bool
+	pieceID uint64
 }
 
 // Quote prices storing b and checks the wallet can pay, sending nothing.
@@ -128,6 +132,12 @@ func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	}
 	if len(sets) > 0 {
 		pl.ds = sets[0]
+		sp := &pdpClient{base: pl.sp.ServiceURL, cfg: p.cfg}
+		have, err := sp.dataSetPieces(ctx, dsID(pl.ds))
+		if err != nil {
+			return pl, err
+		}
+		pl.pieceID, pl.stored = have[pl.piece.CID().String()]
 	}
 	pr, err := pl.ch.pricing(ctx)
 	if err != nil {
@@ -139,6 +149,10 @@ func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	}
 	pl.Quote = price(pr, acct, pl.piece.PaddedSize(), dsID(pl.ds), p.s.MinRunwayDays)
 	pl.ProviderID, pl.ServiceURL = pl.sp.ID, pl.sp.ServiceURL
+	if pl.stored {
+		pl.Quote = stored(pl.Quote)
+		return pl, nil
+	}
 	return pl, p.checkSpend(pl.Quote)
 }
 
@@ -209,6 +223,9 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 	}
 	p.fillPlan(&rec, pl)
 	if p.s.DryRun {
+		if pl.stored {
+			return rec.Done(pin.StatusPinned), nil // stored already: nothing would be sent
+		}
 		return rec, pin.Permanent(fmt.Errorf("%s: %w: %s", p.cfg.Name, ErrDryRun, pl.Quote))
 	}
 	if err := p.fund(ctx, pl); err != nil {
@@ -221,13 +238,9 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 	}
 	rec.SetID("data_set_id", strconv.FormatUint(id, 10))
 	pc := pl.piece.CID().String()
-	have, err := sp.dataSetPieces(ctx, id)
-	if err != nil {
-		return rec, err
-	}
-	if pid, ok := have[pc]; ok {
+	if pl.stored {
 		rec.Skipped = true
-		rec.SetID("piece_id", strconv.FormatUint(pid, 10))
+		rec.SetID("piece_id", strconv.FormatUint(pl.pieceID, 10))
 	} else {
 		sent, err := p.upload(ctx, sp, b, pl, id)
 		rec.BytesSent = sent
@@ -295,7 +308,7 @@ func (p *Provider) ensureDataSet(ctx context.Context, sp *pdpClient, pl plan) (u
 		return id, nil
 	}
 	clientID := derive("dapp-publish data set", pl.ch.me.Bytes(), big.NewInt(int64(pl.sp.ID)).Bytes(), []byte(fmt.Sprint(pl.md)))
-	extra, err := p.signer().CreateDataSetExtra(clientID, pl.sp.Address, pl.md)
+	extra, err := p.signer().CreateDataSetExtra(clientID, pl.sp.Payee, pl.md)
 	if err != nil {
 		return 0, pin.Permanent(err)
 	}

@@ -84,3 +84,11 @@ func price(pr pricing, a account, padded uint64, dataSet uint64, minRunwayDays i
 		new(big.Int).Add(a.LockUp, q.Lockup).Cmp(a.LockupAllowance) > 0
 	return q
 }
+
+// stored is the quote for a piece the data set holds already: nothing to
+// add, pay or deposit.
+func stored(q Quote) Quote {
+	z := func() *big.Int { return new(big.Int) }
+	q.RatePerEpoch, q.RatePerMonth, q.Lockup, q.Deposit, q.Spend, q.NeedApproval = z(), z(), z(), z(), z(), false
+	return q
+}

@@ -81,11 +81,19 @@ type Server struct {
 	polls   map[string]int
 	txs     map[string]*txInfo
 	sets    map[uint64][]setPiece
-	// Extra is every extraData received, in order, for tests that
+	// Signed is every request with extraData, in order, for tests that
 	// recover its signer.
-	Extra [][]byte
+	Signed []Signed
 	// Puts counts upload attempts; Adds counts piece additions asked for.
 	Puts, Adds int
+}
+
+// Signed is a request carrying signed extraData.
+type Signed struct {
+	Kind      string // "create" or "add"
+	DataSetID uint64 // add
+	Pieces    [][]byte
+	Extra     []byte
 }
 
 type setPiece struct {
@@ -319,7 +327,7 @@ func (s *Server) createSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.Extra = append(s.Extra, extra)
+	s.Signed = append(s.Signed, Signed{Kind: "create", Extra: extra})
 	s.txs[tx.Hex()] = &txInfo{hash: tx, kind: "create", pending: s.PendingPolls}
 	s.mu.Unlock()
 	w.Header().Set("Location", "/pdp/data-sets/created/"+tx.Hex())
@@ -430,7 +438,8 @@ func (s *Server) addPieces(w http.ResponseWriter, r *http.Request) {
 		fail(w, 400, "invalid extraData")
 		return
 	}
-	var cids []any
+	var cids []struct{ Data []byte }
+	var raw [][]byte
 	for _, p := range req.Pieces {
 		if len(p.SubPieces) != 1 || p.SubPieces[0].SubPieceCid != p.PieceCid || !s.HasPiece(p.PieceCid) {
 			fail(w, 404, "subPiece not found: "+p.PieceCid)
@@ -438,10 +447,11 @@ func (s *Server) addPieces(w http.ResponseWriter, r *http.Request) {
 		}
 		c, _ := piece.Parse(p.PieceCid)
 		cids = append(cids, struct{ Data []byte }{c.CID().Bytes()})
+		raw = append(raw, c.CID().Bytes())
 	}
 	s.mu.Lock()
 	s.Adds++
-	s.Extra = append(s.Extra, extra)
+	s.Signed = append(s.Signed, Signed{Kind: "add", DataSetID: id, Pieces: raw, Extra: extra})
 	s.mu.Unlock()
 	ti := &txInfo{kind: "add", set: id, cid: req.Pieces[0].PieceCid, pending: s.PendingPolls}
 	if s.NeverConfirm {
