@@ -320,7 +320,7 @@ func (c *chain) transact(ctx context.Context, bc *bind.BoundContract, method str
 // EIP-712 types of FilecoinWarmStorageService (synapse-core
 // typed-data/type-definitions.ts; Curio pdp/auth.go for PieceUploadAuth).
 var eip712Types = apitypes.Types{
-	"EIP712Domain": {{Name: "name", Type: "string"}, {Name: "version", Type: "string"}, {Name: "chainId", Type: "uint256"}, {Name: "verifyingContract", Type: "address"}},
+	"EIP712Domain":  {{Name: "name", Type: "string"}, {Name: "version", Type: "string"}, {Name: "chainId", Type: "uint256"}, {Name: "verifyingContract", Type: "address"}},
 	"MetadataEntry": {{Name: "key", Type: "string"}, {Name: "value", Type: "string"}},
 	"CreateDataSet": {{Name: "clientDataSetId", Type: "uint256"}, {Name: "payee", Type: "address"}, {Name: "metadata", Type: "MetadataEntry[]"}},
 	"Cid":           {{Name: "data", Type: "bytes"}},

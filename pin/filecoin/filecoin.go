@@ -361,6 +361,10 @@ func (p *Provider) upload(ctx context.Context, sp *pdpClient, b pin.Bundle, pl p
 			resp.Body.Close()
 			break
 		}
+		if errors.Is(err, pin.ErrUnauthorized) {
+			return sent, fmt.Errorf("%s: the storage provider refused the upload authorization (X-PDP-Upload-Auth) signed by %s for data set %d: %w",
+				p.cfg.Name, crypto.PubkeyToAddress(p.s.Key.PublicKey), dataSetID, err)
+		}
 		if pin.IsPermanent(err) || attempt == 3 || ctx.Err() != nil {
 			return sent, err
 		}

@@ -2,6 +2,7 @@ package filecoin_test
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/bundle/piece"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/pdp"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/pin"
@@ -233,3 +235,111 @@ func checkSigners(t *testing.T, e *env, signed []pdp.Signed, want common.Address
 
 // field reads a field of an abi-decoded struct.
 func field(v any, name string) any { return reflect.ValueOf(v).FieldByName(name).Interface() }
+
+func TestPinFaults(t *testing.T) {
+	e := newEnv(t)
+	nonce := func(t *testing.T, i int) uint64 {
+		n, err := e.a.Client.NonceAt(context.Background(), e.a.Address(t, i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	t.Run("insufficient USDFC is refused before any transaction", func(t *testing.T) {
+		_, spID := e.provider(t, 127)
+		p := e.newProvider(e.settings(t, 4, spID)) // account 4 holds no USDFC
+		b, _ := site(t, "poor")
+		_, err := p.Pin(context.Background(), b)
+		if !errors.Is(err, filecoin.ErrSpendRefused) || !pin.IsPermanent(err) || !strings.Contains(err.Error(), "insufficient USDFC") || !strings.Contains(err.Error(), "send it") {
+			t.Fatalf("err = %v", err)
+		}
+		if n := nonce(t, 4); n != 0 {
+			t.Errorf("%d transactions were sent", n)
+		}
+	})
+
+	e.foc.Mint(t, e.a.Address(t, 3), tokens(100))
+
+	t.Run("over max_per_run", func(t *testing.T) {
+		_, spID := e.provider(t, 127)
+		s := e.settings(t, 3, spID)
+		s.MaxPerRun = big.NewInt(1000) // 1e-15 USDFC
+		_, err := e.newProvider(s).Pin(context.Background(), mustSite(t, "max"))
+		if !errors.Is(err, filecoin.ErrSpendRefused) || !strings.Contains(err.Error(), "max_per_run") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("dry run prices and sends nothing", func(t *testing.T) {
+		srv, spID := e.provider(t, 127)
+		s := e.settings(t, 3, spID)
+		s.DryRun = true
+		before := nonce(t, 3)
+		_, err := e.newProvider(s).Pin(context.Background(), mustSite(t, "dry"))
+		if !errors.Is(err, filecoin.ErrDryRun) || !strings.Contains(err.Error(), "USDFC a month") {
+			t.Fatalf("err = %v", err)
+		}
+		if srv.Puts != 0 || len(srv.Signed) != 0 || nonce(t, 3) != before {
+			t.Errorf("a dry run sent something: %d uploads, %d signed requests, nonce %d -> %d", srv.Puts, len(srv.Signed), before, nonce(t, 3))
+		}
+	})
+
+	t.Run("minPieceSizeInBytes is honoured", func(t *testing.T) {
+		_, spID := e.provider(t, 64<<20)
+		_, err := e.newProvider(e.settings(t, 3, spID)).Pin(context.Background(), mustSite(t, "small"))
+		if err == nil || !strings.Contains(err.Error(), "at least 67108864 bytes") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("upload auth when the provider requires it", func(t *testing.T) {
+		srv, spID := e.provider(t, 127)
+		srv.RequireUploadAuth = true
+		if _, err := e.newProvider(e.settings(t, 3, spID)).Pin(context.Background(), mustSite(t, "auth")); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("never confirmed: a deadline, a clear error, no second payment", func(t *testing.T) {
+		srv, spID := e.provider(t, 127)
+		srv.NeverConfirm = true
+		s := e.settings(t, 3, spID)
+		s.ConfirmWait = 500 * time.Millisecond
+		p := pin.Retry(e.newProvider(s), pin.RetryPolicy{Attempts: 3, Base: time.Millisecond})
+		before := e.foc.Read(t, "FilecoinPay", e.foc.Pay, "deposits")[0].(*big.Int)
+		_, err := p.Pin(context.Background(), mustSite(t, "never"))
+		if !errors.Is(err, filecoin.ErrNotConfirmed) || !strings.Contains(err.Error(), "run again later") {
+			t.Fatalf("err = %v", err)
+		}
+		if srv.Adds != 1 {
+			t.Errorf("the piece was added %d times", srv.Adds)
+		}
+		if d := e.foc.Read(t, "FilecoinPay", e.foc.Pay, "deposits")[0].(*big.Int); new(big.Int).Sub(d, before).Cmp(big.NewInt(1)) > 0 {
+			t.Errorf("deposits %s -> %s", before, d)
+		}
+	})
+
+	t.Run("a rejected transaction fails", func(t *testing.T) {
+		srv, spID := e.provider(t, 127)
+		srv.TamperAdd = true
+		_, err := e.newProvider(e.settings(t, 3, spID)).Pin(context.Background(), mustSite(t, "rejected"))
+		if err == nil || !strings.Contains(err.Error(), "failed on chain") || !strings.Contains(err.Error(), "rejected") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("a piece served back wrong fails", func(t *testing.T) {
+		srv, spID := e.provider(t, 127)
+		srv.CorruptServe = true
+		_, err := e.newProvider(e.settings(t, 3, spID)).Pin(context.Background(), mustSite(t, "corrupt"))
+		if !errors.Is(err, piece.ErrMismatch) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func mustSite(t *testing.T, seed string) pin.Bundle {
+	b, _ := site(t, seed)
+	return b
+}

@@ -74,6 +74,7 @@ type Server struct {
 	NeverConfirm      bool // accept piece additions but never send them
 	RequireUploadAuth bool // PDPUploadRequireAuth: uploads need X-PDP-Upload-Auth
 	CorruptServe      bool // serve pieces with one byte flipped
+	TamperAdd         bool // flip a bit of the signature in piece additions: the chain rejects them
 
 	mu      sync.Mutex
 	pieces  map[string][]byte // parked pieces by v2 CID
@@ -453,6 +454,10 @@ func (s *Server) addPieces(w http.ResponseWriter, r *http.Request) {
 	s.Adds++
 	s.Signed = append(s.Signed, Signed{Kind: "add", DataSetID: id, Pieces: raw, Extra: extra})
 	s.mu.Unlock()
+	if s.TamperAdd {
+		extra = append([]byte(nil), extra...)
+		extra[len(extra)-40] ^= 1
+	}
 	ti := &txInfo{kind: "add", set: id, cid: req.Pieces[0].PieceCid, pending: s.PendingPolls}
 	if s.NeverConfirm {
 		ti.fake = true
