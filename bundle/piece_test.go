@@ -10,8 +10,8 @@ import (
 	"testing/fstest"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
-	commp "github.com/filecoin-project/go-fil-commp-hashhash"
 	commcid "github.com/filecoin-project/go-fil-commcid"
+	commp "github.com/filecoin-project/go-fil-commp-hashhash"
 )
 
 // libraryPiece computes the v2 piece CID of car with the Filecoin

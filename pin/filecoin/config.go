@@ -229,3 +229,6 @@ func FormatUSDFC(v *big.Int) string {
 	}
 	return whole + "." + frac + " USDFC"
 }
+
+// GoString is String for %#v: the key is never printed.
+func (s Settings) GoString() string { return "filecoin.Settings{" + s.String() + "}" }

@@ -253,7 +253,9 @@ func decodeImport(r io.Reader) (cid.Cid, error) {
 	for {
 		var line struct {
 			Root *struct {
-				Cid         struct{ Slash string `json:"/"` }
+				Cid struct {
+					Slash string `json:"/"`
+				}
 				PinErrorMsg string
 			}
 			Hash string
