@@ -122,6 +122,9 @@ fuzz:
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./pin/kubo -run '^$$' -fuzz FuzzDecodeImport -fuzztime 30s
 	for p in cluster psa pinata; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
+	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzSum -fuzztime 30s
+	for p in filecoin lighthouse; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 
 clean:
 	rm -rf bin

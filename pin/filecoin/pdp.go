@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
 	"github.com/dapp-publish/dapp-publish/pin"
@@ -71,11 +70,25 @@ func uploadPath(loc string) (string, error) {
 	if err != nil || loc == "" {
 		return "", pin.Permanent(fmt.Errorf("storage provider gave no usable upload Location (%q)", loc))
 	}
-	id := path.Base(u.Path)
-	if !strings.HasPrefix(u.Path, "/pdp/piece/upload/") || id == "" || strings.ContainsAny(id, "/?#%.") || len(id) > 64 {
+	const prefix = "/pdp/piece/upload/"
+	id, ok := strings.CutPrefix(u.EscapedPath(), prefix)
+	if !ok || !isUUID(id) {
 		return "", pin.Permanent(fmt.Errorf("storage provider gave an unexpected upload Location %q", loc))
 	}
-	return "/pdp/piece/upload/" + id, nil
+	return prefix + id, nil
+}
+
+// isUUID accepts the upload ids Curio makes: hex digits and dashes.
+func isUUID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // findPiece reports whether the provider has the piece parked: 200 yes, 202
