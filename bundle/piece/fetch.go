@@ -15,8 +15,11 @@ type MismatchError struct {
 }
 
 func (e *MismatchError) Error() string {
-	if e.Got.Size != e.Want.Size {
-		return fmt.Sprintf("%s served %d bytes or more, not the %d bytes of piece %s", e.URL, e.Got.Size, e.Want.Size, e.Want.CID())
+	switch {
+	case e.Got.Size > e.Want.Size:
+		return fmt.Sprintf("%s served more than the %d bytes of piece %s", e.URL, e.Want.Size, e.Want.CID())
+	case e.Got.Size < e.Want.Size:
+		return fmt.Sprintf("%s served %d bytes, not the %d bytes of piece %s", e.URL, e.Got.Size, e.Want.Size, e.Want.CID())
 	}
 	return fmt.Sprintf("%s served %d bytes with piece CID %s, not %s", e.URL, e.Got.Size, e.Got.CID(), e.Want.CID())
 }
