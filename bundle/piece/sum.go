@@ -114,7 +114,6 @@ type Writer struct {
 	buf   []byte
 	n     uint64 // bytes written
 	roots map[int][32]byte
-	level int
 	mu    sync.Mutex
 	work  chan spanJob
 	free  chan []byte

@@ -271,7 +271,7 @@ func decodeImport(r io.Reader) (cid.Cid, error) {
 		switch {
 		case line.Root != nil:
 			if line.Root.PinErrorMsg != "" {
-				return cid.Undef, pin.Permanent(fmt.Errorf("Lighthouse could not pin the root: %s", line.Root.PinErrorMsg))
+				return cid.Undef, pin.Permanent(fmt.Errorf("the root was not pinned: %q", line.Root.PinErrorMsg))
 			}
 			s = line.Root.Cid.Slash
 		case line.Hash != "":
