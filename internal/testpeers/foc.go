@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -173,23 +174,5 @@ func (f *FOC) AddProvider(t testing.TB, sp common.Address, name string, caps map
 	}
 	f.Call(t, f.Owner, "ServiceProviderRegistry", f.Registry, "addProvider", sp, name, keys, vals)
 	n := f.Read(t, "ServiceProviderRegistry", f.Registry, "getProvidersByProductType", uint8(0), false, big.NewInt(0), big.NewInt(1000))
-	return uint64(len(n[0].(struct {
-		Providers []struct {
-			ProviderId   *big.Int `json:"providerId"`
-			ProviderInfo struct {
-				ServiceProvider common.Address `json:"serviceProvider"`
-				Payee           common.Address `json:"payee"`
-				Name            string         `json:"name"`
-				Description     string         `json:"description"`
-				IsActive        bool           `json:"isActive"`
-			} `json:"providerInfo"`
-			Product struct {
-				ProductType    uint8    `json:"productType"`
-				CapabilityKeys []string `json:"capabilityKeys"`
-				IsActive       bool     `json:"isActive"`
-			} `json:"product"`
-			ProductCapabilityValues [][]byte `json:"productCapabilityValues"`
-		} `json:"providers"`
-		HasMore bool `json:"hasMore"`
-	}).Providers))
+	return uint64(reflect.ValueOf(n[0]).FieldByName("Providers").Len())
 }

@@ -232,17 +232,7 @@ func recordDeals(rec *pin.Receipt, deals []Deal) {
 }
 
 func (p *Provider) do(ctx context.Context, method, u string, body io.Reader, ct string, size int64, op string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
-	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	if size >= 0 {
-		req.ContentLength = size
-	}
-	return p.cfg.Do(req, op, errorMessage)
+	return p.cfg.Send(ctx, method, u, body, ct, size, op, errorMessage)
 }
 
 // decodeImport reads the answer to a CAR import (outside bytes): Kubo's
