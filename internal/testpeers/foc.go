@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -30,11 +31,23 @@ type Contract struct {
 	Bin []byte
 }
 
+// compiled caches compilations for the test binary's life (solcjs takes
+// seconds per source).
+var compiled = struct {
+	sync.Mutex
+	m map[string]map[string]Contract
+}{m: map[string]map[string]Contract{}}
+
 // CompileSolidity compiles one Solidity source with solcjs (npm solc,
 // DAPP_PUBLISH_SOLC) and returns its contracts by name.
 func CompileSolidity(t testing.TB, name, source string) map[string]Contract {
 	t.Helper()
 	solc := Path(t, "DAPP_PUBLISH_SOLC")
+	compiled.Lock()
+	defer compiled.Unlock()
+	if cs, ok := compiled.m[name+"\x00"+source]; ok {
+		return cs
+	}
 	input, _ := json.Marshal(map[string]any{
 		"language": "Solidity",
 		"sources":  map[string]any{name: map[string]string{"content": source}},
@@ -82,6 +95,7 @@ func CompileSolidity(t testing.TB, name, source string) map[string]Contract {
 		}
 		cs[cname] = Contract{ABI: a, Bin: bin}
 	}
+	compiled.m[name+"\x00"+source] = cs
 	return cs
 }
 

@@ -238,7 +238,20 @@ type dataSet struct {
 	DataSetId       *big.Int       `abi:"dataSetId"`
 }
 
-// dataSets returns our live data sets with sp whose metadata is exactly md.
+// pieceRoot returns a piece's ipfsRootCID metadata ("" when it has none).
+func (c *chain) pieceRoot(ctx context.Context, dataSet, pieceID uint64) (string, error) {
+	out, err := c.call(ctx, c.cView, "getPieceMetadata", new(big.Int).SetUint64(dataSet), new(big.Int).SetUint64(pieceID), "ipfsRootCID")
+	if err != nil {
+		return "", err
+	}
+	if !out[0].(bool) {
+		return "", nil
+	}
+	return out[1].(string), nil
+}
+
+// dataSets returns our live data sets with sp whose metadata is exactly md
+// (nil md: any metadata).
 func (c *chain) dataSets(ctx context.Context, sp common.Address, md map[string]string) ([]dataSet, error) {
 	out, err := c.call(ctx, c.cView, "getClientDataSets", c.me)
 	if err != nil {
@@ -249,6 +262,10 @@ func (c *chain) dataSets(ctx context.Context, sp common.Address, md map[string]s
 	var match []dataSet
 	for _, ds := range all {
 		if ds.ServiceProvider != sp || ds.PdpEndEpoch != nil && ds.PdpEndEpoch.Sign() != 0 || ds.DataSetId == nil {
+			continue
+		}
+		if md == nil {
+			match = append(match, ds)
 			continue
 		}
 		kv, err := c.call(ctx, c.cView, "getAllDataSetMetadata", ds.DataSetId)

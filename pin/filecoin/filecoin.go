@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"strconv"
@@ -31,6 +32,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ipfs/go-cid"
+	carv2 "github.com/ipld/go-car/v2"
 )
 
 // Type is the registered provider type.
@@ -103,6 +105,9 @@ func (p *Provider) Quote(ctx context.Context, b pin.Bundle) (Quote, error) {
 
 func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	var pl plan
+	if err := checkRoot(b); err != nil {
+		return pl, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+	}
 	var err error
 	if pl.piece, err = piece.Sum(ctx, b.CAR, b.Size, 0); err != nil {
 		return pl, pin.Permanent(fmt.Errorf("%s: piece CID of the CAR: %w", p.cfg.Name, err))
@@ -449,10 +454,61 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Status implements pin.Provider: whether the chosen provider's data set
-// of ours holds the piece of root. Without the CAR the piece CID is not
-// known, so Status reports not found; publish verifies through the piece
-// URL of the receipt instead.
+// checkRoot refuses a bundle whose CAR has another root: the piece would be
+// stored under a root CID it does not hold.
+func checkRoot(b pin.Bundle) error {
+	br, err := carv2.NewBlockReader(io.NewSectionReader(b.CAR, 0, b.Size))
+	if err != nil {
+		return fmt.Errorf("failed to read the CAR header: %w", err)
+	}
+	if len(br.Roots) != 1 || !pin.SameCID(br.Roots[0], b.Root) {
+		return fmt.Errorf("the CAR's roots are %v, not %s: %w", br.Roots, b.Root, pin.ErrWrongCID)
+	}
+	return nil
+}
+
+// Status implements pin.Provider: a piece whose on-chain metadata
+// ipfsRootCID is root, in one of the wallet's live data sets with the
+// configured (or any active) storage provider, is held.
 func (p *Provider) Status(ctx context.Context, root cid.Cid) (pin.Receipt, error) {
-	return pin.NewReceipt(p, root).Done(pin.StatusNotFound), nil
+	rec := pin.NewReceipt(p, root)
+	be, err := p.dial(ctx)
+	if err != nil {
+		return rec, pin.Transient(fmt.Errorf("%s: failed to reach the RPC: %w", p.cfg.Name, err), 0)
+	}
+	ch, err := newChain(ctx, be, p.s)
+	if err != nil {
+		return rec, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+	}
+	sps, err := ch.providers(ctx, p.s.ProviderID)
+	if err != nil {
+		return rec, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+	}
+	for _, sp := range sps {
+		sets, err := ch.dataSets(ctx, sp.Address, nil)
+		if err != nil {
+			return rec, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		}
+		for _, ds := range sets {
+			pieces, err := (&pdpClient{base: sp.ServiceURL, cfg: p.cfg}).dataSetPieces(ctx, dsID(ds))
+			if err != nil {
+				return rec, err
+			}
+			for pc, id := range pieces {
+				if r, err := ch.pieceRoot(ctx, dsID(ds), id); err != nil || r != root.String() {
+					continue
+				}
+				c, err := piece.Parse(pc)
+				if err != nil {
+					continue
+				}
+				p.fillPlan(&rec, plan{sp: sp, piece: c, Quote: Quote{RatePerMonth: new(big.Int)}})
+				delete(rec.IDs, "cost_per_month")
+				rec.SetID("data_set_id", strconv.FormatUint(dsID(ds), 10))
+				rec.SetID("piece_id", strconv.FormatUint(id, 10))
+				return rec.Done(pin.StatusPinned), nil
+			}
+		}
+	}
+	return rec.Done(pin.StatusNotFound), nil
 }

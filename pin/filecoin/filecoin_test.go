@@ -19,6 +19,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/filecoin"
+	"github.com/dapp-publish/dapp-publish/pin/pintest"
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/math"
@@ -132,9 +133,9 @@ func TestPinStoresAndProves(t *testing.T) {
 	// The chain recorded the root CID as the piece's metadata.
 	set, _ := strconv.ParseUint(rec.IDs["data_set_id"], 10, 64)
 	pid, _ := strconv.ParseUint(rec.IDs["piece_id"], 10, 64)
-	root := e.foc.Read(t, "FilecoinWarmStorageService", e.foc.FWSS, "pieceRootCID", new(big.Int).SetUint64(set), new(big.Int).SetUint64(pid))
-	if root[0].(string) != b.Root.String() {
-		t.Errorf("on chain ipfsRootCID %q, want %s", root[0], b.Root)
+	root := e.foc.Read(t, "FilecoinWarmStorageService", e.foc.FWSS, "getPieceMetadata", new(big.Int).SetUint64(set), new(big.Int).SetUint64(pid), "ipfsRootCID")
+	if !root[0].(bool) || root[1].(string) != b.Root.String() {
+		t.Errorf("on chain ipfsRootCID %v, want %s", root, b.Root)
 	}
 	deposits := e.foc.Read(t, "FilecoinPay", e.foc.Pay, "deposits")[0].(*big.Int)
 
@@ -342,4 +343,17 @@ func TestPinFaults(t *testing.T) {
 func mustSite(t *testing.T, seed string) pin.Bundle {
 	b, _ := site(t, seed)
 	return b
+}
+
+// The conformance suite every provider passes, on anvil with a fake PDP
+// storage provider.
+func TestConformance(t *testing.T) {
+	e := newEnv(t)
+	_, spID := e.provider(t, 127)
+	e.foc.Mint(t, e.a.Address(t, 2), tokens(100))
+	s := e.settings(t, 2, spID)
+	pintest.Run(t, pintest.Options{
+		New:     func(t *testing.T) pin.Provider { return e.newProvider(s) },
+		BigFile: 1<<20 + 5,
+	})
 }

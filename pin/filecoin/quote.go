@@ -56,6 +56,10 @@ func price(pr pricing, a account, padded uint64, dataSet uint64, minRunwayDays i
 	rate.Quo(rate, tib)
 	month := new(big.Int).Set(rate)
 	rate.Quo(rate, pr.EpochsPerMonth)
+	// FWSS charges the difference of the data set's rate before and after
+	// (each rounded down), which can be one unit more than the piece's own
+	// rate: quote that unit too, so the allowance and lockup always cover it.
+	rate.Add(rate, big.NewInt(1))
 	if dataSet == 0 && pr.DatasetFeePerMonth != nil {
 		month.Add(month, pr.DatasetFeePerMonth)
 		rate.Add(rate, new(big.Int).Quo(pr.DatasetFeePerMonth, pr.EpochsPerMonth))

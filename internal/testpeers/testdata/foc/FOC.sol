@@ -196,7 +196,8 @@ contract FilecoinWarmStorageService is PDPListener {
     mapping(uint256 => string[]) internal mdKeys;
     mapping(uint256 => string[]) internal mdValues;
     mapping(uint256 => uint256) public dataSetSize; // padded bytes
-    mapping(uint256 => mapping(uint256 => string)) public pieceRootCID; // data set, piece id -> ipfsRootCID
+    mapping(uint256 => mapping(uint256 => string[])) internal pieceKeys; // data set, piece id
+    mapping(uint256 => mapping(uint256 => string[])) internal pieceValues;
 
     constructor(address verifier, address pay, address token, address registry, uint256 pricePerTiBPerMonth, uint256 datasetFeePerMonth) {
         pdpVerifier = verifier;
@@ -260,7 +261,7 @@ contract FilecoinWarmStorageService is PDPListener {
             cidHashes[i] = keccak256(abi.encode(CID_TYPEHASH, keccak256(pieceData[i].data)));
             mdHashes[i] = keccak256(abi.encode(PIECE_METADATA_TYPEHASH, i, hashMetadata(keys[i], values[i])));
             added += paddedSize(pieceData[i].data);
-            recordRoot(dataSetId, firstAdded + i, keys[i], values[i]);
+            recordMetadata(dataSetId, firstAdded + i, keys[i], values[i]);
         }
         bytes32 structHash = keccak256(abi.encode(ADD_PIECES_TYPEHASH, ds.clientDataSetId, nonce,
             keccak256(abi.encodePacked(cidHashes)), keccak256(abi.encodePacked(mdHashes))));
@@ -272,10 +273,23 @@ contract FilecoinWarmStorageService is PDPListener {
         FilecoinPay(paymentsContractAddress).lock(usdfcTokenAddress, ds.payer, delta, delta * LOCKUP_EPOCHS);
     }
 
-    function recordRoot(uint256 dataSetId, uint256 pieceId, string[] memory keys, string[] memory values) internal {
+    function recordMetadata(uint256 dataSetId, uint256 pieceId, string[] memory keys, string[] memory values) internal {
         for (uint256 j = 0; j < keys.length; j++) {
-            if (keccak256(bytes(keys[j])) == keccak256("ipfsRootCID")) pieceRootCID[dataSetId][pieceId] = values[j];
+            pieceKeys[dataSetId][pieceId].push(keys[j]);
+            pieceValues[dataSetId][pieceId].push(values[j]);
         }
+    }
+
+    function getAllPieceMetadata(uint256 dataSetId, uint256 pieceId) external view returns (string[] memory keys, string[] memory values) {
+        return (pieceKeys[dataSetId][pieceId], pieceValues[dataSetId][pieceId]);
+    }
+
+    function getPieceMetadata(uint256 dataSetId, uint256 pieceId, string calldata key) external view returns (bool exists, string memory value) {
+        string[] storage keys = pieceKeys[dataSetId][pieceId];
+        for (uint256 j = 0; j < keys.length; j++) {
+            if (keccak256(bytes(keys[j])) == keccak256(bytes(key))) return (true, pieceValues[dataSetId][pieceId][j]);
+        }
+        return (false, "");
     }
 
     function rateFor(uint256 size) internal view returns (uint256) {
