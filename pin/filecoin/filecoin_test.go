@@ -138,6 +138,16 @@ func TestPinStoresAndProves(t *testing.T) {
 		t.Errorf("on chain ipfsRootCID %v, want %s", root, b.Root)
 	}
 	deposits := e.foc.Read(t, "FilecoinPay", e.foc.Pay, "deposits")[0].(*big.Int)
+	// The library check verify and publish use: the piece re-hashes to the
+	// receipt's piece CID, and a provider serving other bytes is caught.
+	if err := filecoin.CheckReceipt(context.Background(), nil, rec); err != nil {
+		t.Errorf("CheckReceipt: %v", err)
+	}
+	srv.CorruptServe = true
+	if err := filecoin.CheckReceipt(context.Background(), nil, rec); !errors.Is(err, piece.ErrMismatch) {
+		t.Errorf("CheckReceipt of a corrupt copy: %v", err)
+	}
+	srv.CorruptServe = false
 
 	// Again: nothing is uploaded, added or paid.
 	puts, adds := srv.Puts, srv.Adds
