@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -112,4 +113,20 @@ func FuzzDecode(f *testing.F) {
 		}
 		ParseUSDFC(loc)
 	})
+}
+
+func TestNew(t *testing.T) {
+	if _, err := New(pin.Config{Name: "foc", Endpoint: "https://rpc.example"}); err == nil || !strings.Contains(err.Error(), "filecoin: block") {
+		t.Errorf("no settings: %v", err)
+	}
+	s, err := File{Network: "calibration", Key: "${K}", MaxPerRun: "1"}.Resolve(func(string) (string, bool) { return strings.Repeat("1", 64), true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(pin.Config{Name: "foc", Settings: s}); err == nil || !strings.Contains(err.Error(), "RPC URL") {
+		t.Errorf("no endpoint: %v", err)
+	}
+	if p, err := New(pin.Config{Name: "foc", Endpoint: "https://rpc.example", Settings: s}); err != nil || p.Type() != Type {
+		t.Errorf("%v %v", p, err)
+	}
 }
