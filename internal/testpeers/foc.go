@@ -177,8 +177,17 @@ func (f *FOC) Mint(t testing.TB, to common.Address, amount *big.Int) {
 }
 
 // AddProvider registers a PDP provider with its capabilities (keys and
-// values as ServiceProviderRegistry stores them) and returns its id.
+// values as ServiceProviderRegistry stores them), approves it on FWSS and
+// returns its id.
 func (f *FOC) AddProvider(t testing.TB, sp common.Address, name string, caps map[string][]byte) uint64 {
+	t.Helper()
+	id := f.RegisterProvider(t, sp, name, caps)
+	f.Call(t, f.Owner, "FilecoinWarmStorageService", f.FWSS, "addApprovedProvider", new(big.Int).SetUint64(id))
+	return id
+}
+
+// RegisterProvider registers a provider without approving it on FWSS.
+func (f *FOC) RegisterProvider(t testing.TB, sp common.Address, name string, caps map[string][]byte) uint64 {
 	t.Helper()
 	var keys []string
 	var vals [][]byte

@@ -148,6 +148,21 @@ func (c *chain) providers(ctx context.Context, id uint64) ([]spProvider, error) 
 	return ps, nil
 }
 
+// approved returns the provider ids FWSS accepts data sets with.
+func (c *chain) approved(ctx context.Context) (map[uint64]bool, error) {
+	out, err := c.call(ctx, c.cView, "getApprovedProviders", big.NewInt(0), big.NewInt(1000))
+	if err != nil {
+		return nil, err
+	}
+	ids := map[uint64]bool{}
+	for _, id := range out[0].([]*big.Int) {
+		if id.IsUint64() {
+			ids[id.Uint64()] = true
+		}
+	}
+	return ids, nil
+}
+
 // convert copies an abi-decoded anonymous struct into a named one.
 func convert(in, out any) error {
 	abi.ConvertType(in, out)

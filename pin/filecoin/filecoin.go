@@ -116,10 +116,8 @@ func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	if err != nil {
 		return pl, pin.Transient(fmt.Errorf("%s: failed to reach the RPC: %w", p.cfg.Name, err), 0)
 	}
-	if id, err := be.(interface {
-		ChainID(context.Context) (*big.Int, error)
-	}).ChainID(ctx); err == nil && id.Uint64() != p.s.ChainID {
-		return pl, pin.Permanent(fmt.Errorf("%s: the RPC is chain %d, the settings say %d", p.cfg.Name, id, p.s.ChainID))
+	if err := p.checkChain(ctx, be); err != nil {
+		return pl, err
 	}
 	if pl.ch, err = newChain(ctx, be, p.s); err != nil {
 		return pl, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
@@ -161,6 +159,25 @@ func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	return pl, p.checkSpend(pl.Quote)
 }
 
+// checkChain makes sure the RPC serves the configured chain: a key and a
+// signature for one network must never be sent to another.
+func (p *Provider) checkChain(ctx context.Context, be Backend) error {
+	cc, ok := be.(interface {
+		ChainID(context.Context) (*big.Int, error)
+	})
+	if !ok {
+		return nil
+	}
+	id, err := cc.ChainID(ctx)
+	if err != nil {
+		return pin.Transient(fmt.Errorf("%s: failed to read the RPC's chain id: %w", p.cfg.Name, err), 0)
+	}
+	if !id.IsUint64() || id.Uint64() != p.s.ChainID {
+		return pin.Permanent(fmt.Errorf("%s: the RPC serves chain %s, the settings say %d", p.cfg.Name, id, p.s.ChainID))
+	}
+	return nil
+}
+
 func dsID(ds dataSet) uint64 {
 	if ds.DataSetId == nil {
 		return 0
@@ -177,15 +194,21 @@ func metadataMap(md Metadata) map[string]string {
 }
 
 // chooseProvider picks the configured provider, or the first active one
-// whose piece size limits take size bytes.
+// that FWSS approves and whose piece size limits take size bytes.
 func (p *Provider) chooseProvider(ctx context.Context, ch *chain, size uint64) (spProvider, error) {
 	ps, err := ch.providers(ctx, p.s.ProviderID)
 	if err != nil {
 		return spProvider{}, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
 	}
+	ok, err := ch.approved(ctx)
+	if err != nil {
+		return spProvider{}, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+	}
 	var why []string
 	for _, sp := range ps {
 		switch {
+		case !ok[sp.ID]:
+			why = append(why, fmt.Sprintf("provider %d is not approved by FilecoinWarmStorageService", sp.ID))
 		case sp.MinPieceSize > size:
 			why = append(why, fmt.Sprintf("provider %d takes pieces of at least %d bytes", sp.ID, sp.MinPieceSize))
 		case sp.MaxPieceSize != 0 && sp.MaxPieceSize < size:
@@ -276,6 +299,9 @@ func (p *Provider) fillPlan(rec *pin.Receipt, pl plan) {
 	rec.SetID("provider_id", strconv.FormatUint(pl.sp.ID, 10))
 	rec.SetID("piece_url", pl.sp.ServiceURL+"/piece/"+pl.piece.CID().String())
 	rec.SetID("cost_per_month", FormatUSDFC(pl.RatePerMonth))
+	if pl.Spend != nil {
+		rec.SetID("quote", pl.Quote.String())
+	}
 	rec.Endpoints = []string{pl.sp.ServiceURL + "/ipfs/" + rec.CID} // withIPFSIndexing: the SP serves the DAG
 }
 

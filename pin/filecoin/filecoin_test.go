@@ -282,6 +282,16 @@ func TestPinFaults(t *testing.T) {
 		}
 	})
 
+	t.Run("an RPC of another chain is refused", func(t *testing.T) {
+		_, spID := e.provider(t, 127)
+		s := e.settings(t, 3, spID)
+		s.ChainID = 314159
+		_, err := e.newProvider(s).Pin(context.Background(), mustSite(t, "chain"))
+		if err == nil || !pin.IsPermanent(err) || !strings.Contains(err.Error(), "chain 31337") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
 	t.Run("dry run prices and sends nothing", func(t *testing.T) {
 		srv, spID := e.provider(t, 127)
 		s := e.settings(t, 3, spID)
@@ -300,6 +310,14 @@ func TestPinFaults(t *testing.T) {
 		_, spID := e.provider(t, 64<<20)
 		_, err := e.newProvider(e.settings(t, 3, spID)).Pin(context.Background(), mustSite(t, "small"))
 		if err == nil || !strings.Contains(err.Error(), "at least 67108864 bytes") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("a provider FWSS has not approved is refused", func(t *testing.T) {
+		id := e.foc.RegisterProvider(t, e.a.Address(t, 1), "unapproved", map[string][]byte{"serviceURL": []byte("http://127.0.0.1:9")})
+		_, err := e.newProvider(e.settings(t, 3, id)).Pin(context.Background(), mustSite(t, "unapproved"))
+		if err == nil || !strings.Contains(err.Error(), "not approved") {
 			t.Fatalf("err = %v", err)
 		}
 	})

@@ -183,6 +183,8 @@ contract FilecoinWarmStorageService is PDPListener {
     bytes32 constant ADD_PIECES_TYPEHASH = keccak256("AddPieces(uint256 clientDataSetId,uint256 nonce,Cid[] pieceData,PieceMetadata[] pieceMetadata)Cid(bytes data)MetadataEntry(string key,string value)PieceMetadata(uint256 pieceIndex,MetadataEntry[] metadata)");
     uint256 constant LOCKUP_EPOCHS = 86400; // 30 days
 
+    address public immutable owner;
+    uint256[] internal approvedIds;
     address public immutable pdpVerifier;
     address public immutable paymentsContractAddress;
     address public immutable usdfcTokenAddress;
@@ -205,6 +207,19 @@ contract FilecoinWarmStorageService is PDPListener {
         usdfcTokenAddress = token;
         serviceProviderRegistry = registry;
         pricing = ServicePricing(pricePerTiBPerMonth, 0, 0, token, 86400, datasetFeePerMonth);
+        owner = msg.sender;
+    }
+
+    function addApprovedProvider(uint256 providerId) external {
+        require(msg.sender == owner, "only the owner");
+        approvedIds.push(providerId);
+    }
+
+    function getApprovedProviders(uint256 offset, uint256 limit) external view returns (uint256[] memory providerIds) {
+        uint256 n = offset >= approvedIds.length ? 0 : approvedIds.length - offset;
+        if (n > limit) n = limit;
+        providerIds = new uint256[](n);
+        for (uint256 i = 0; i < n; i++) providerIds[i] = approvedIds[offset + i];
     }
 
     function eip712Domain() external view returns (bytes1 fields, string memory name, string memory version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] memory extensions) {
