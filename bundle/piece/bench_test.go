@@ -48,3 +48,13 @@ func BenchmarkCeilingNodes(b *testing.B) {
 		hashLayer(out, layer)
 	}
 }
+
+// BenchmarkFR32 spreads quads over leaves, on one core.
+func BenchmarkFR32(b *testing.B) {
+	var in [127]byte
+	var out [4][32]byte
+	b.SetBytes(127)
+	for b.Loop() {
+		fr32(&in, &out)
+	}
+}

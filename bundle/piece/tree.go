@@ -51,30 +51,27 @@ func (h *spanHasher) reduce(layer [][32]byte, level, top int) ([32]byte, int) {
 
 // fr32 spreads a 127-byte quad over four 254-bit leaves: leaf k holds bits
 // [254k, 254k+254) of the quad read as a little-endian bit string, and its
-// top two bits are zero. Words are read 64 bits at a time.
+// top two bits are zero. Leaf k starts at bit 254k = 64(4k-1) + (64-2k), so
+// its words are two neighbouring input words shifted by constants.
 func fr32(in *[127]byte, out *[4][32]byte) {
-	var w [17]uint64 // the quad as words, one zero word of slack
+	var w [16]uint64
 	for j := range 15 {
 		w[j] = binary.LittleEndian.Uint64(in[8*j:])
 	}
 	var tail [8]byte
 	copy(tail[:], in[120:])
 	w[15] = binary.LittleEndian.Uint64(tail[:])
-	for k := range 4 {
-		bit := 254 * k
-		for m := range 4 {
-			b := bit + 64*m
-			i, s := b/64, uint(b%64)
-			v := w[i] >> s
-			if s != 0 {
-				v |= w[i+1] << (64 - s)
-			}
-			if m == 3 {
-				v &= 1<<62 - 1
-			}
-			binary.LittleEndian.PutUint64(out[k][8*m:], v)
-		}
+	const top = 1<<62 - 1
+	put := func(k int, a, b, c, d uint64) {
+		binary.LittleEndian.PutUint64(out[k][0:], a)
+		binary.LittleEndian.PutUint64(out[k][8:], b)
+		binary.LittleEndian.PutUint64(out[k][16:], c)
+		binary.LittleEndian.PutUint64(out[k][24:], d&top)
 	}
+	put(0, w[0], w[1], w[2], w[3])
+	put(1, w[3]>>62|w[4]<<2, w[4]>>62|w[5]<<2, w[5]>>62|w[6]<<2, w[6]>>62|w[7]<<2)
+	put(2, w[7]>>60|w[8]<<4, w[8]>>60|w[9]<<4, w[9]>>60|w[10]<<4, w[10]>>60|w[11]<<4)
+	put(3, w[11]>>58|w[12]<<6, w[12]>>58|w[13]<<6, w[13]>>58|w[14]<<6, w[14]>>58|w[15]<<6)
 }
 
 // combine joins span roots (each at spanLevel, the last one at height
