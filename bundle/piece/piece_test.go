@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	commcid "github.com/filecoin-project/go-fil-commcid"
@@ -199,4 +201,47 @@ func FuzzSum(f *testing.F) {
 			t.Fatalf("%d bytes: %x/%d, hashhash %x/%d", len(data), c.Root, c.PaddedSize(), root, padded)
 		}
 	})
+}
+
+// TestFileAgainstLibraries checks the piece CID of a large file (make bench
+// points DAPP_PUBLISH_PIECE_FILE at the benchmark CAR) against
+// go-fil-commp-hashhash and go-fil-commcid, through Sum and the Writer.
+func TestFileAgainstLibraries(t *testing.T) {
+	path := os.Getenv("DAPP_PUBLISH_PIECE_FILE")
+	if path == "" {
+		t.Skip("DAPP_PUBLISH_PIECE_FILE is not set")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	got, err := Sum(context.Background(), f, fi.Size(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWriter(0)
+	if _, err := io.Copy(w, io.NewSectionReader(f, 0, fi.Size())); err != nil {
+		t.Fatal(err)
+	}
+	if viaWriter, err := w.Sum(); err != nil || viaWriter != got {
+		t.Fatalf("Writer: %v, %v; Sum: %v", viaWriter, err, got)
+	}
+	var cp commp.Calc
+	if _, err := io.Copy(&cp, io.NewSectionReader(f, 0, fi.Size())); err != nil {
+		t.Fatal(err)
+	}
+	root, padded, err := cp.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := commcid.DataCommitmentToPieceCidv2(root, uint64(fi.Size()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Root[:], root) || got.PaddedSize() != padded || !v2.Equals(got.CID()) {
+		t.Fatalf("%s: %s (padded %d); the Filecoin libraries: %s (padded %d)", path, got.CID(), got.PaddedSize(), v2, padded)
+	}
+	t.Logf("%s: %s, v1 %s, padded %d: equal to go-fil-commp-hashhash and go-fil-commcid", path, got.CID(), got.CIDv1(), padded)
 }

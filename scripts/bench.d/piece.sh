@@ -12,6 +12,13 @@ run() { go run ./scripts/benchrun "$@"; }
 size=$(stat -c %s "$CAR")
 echo "-- Filecoin piece CID of the CAR ($size bytes) alone vs pack (target: at least 0.5x pack's throughput)"
 echo "   $("$DP" piece "$CAR")"
+DAPP_PUBLISH_PIECE_FILE=$CAR go test -count=1 -v -run TestFileAgainstLibraries ./bundle/piece | grep -E 'equal to|FAIL|ok ' | sed 's/^ */   /'
+pc=$("$DP" piece "$CAR" --json | sed -n 's/.*"piece_cid": "\([^"]*\)".*/\1/p')
+if grep -q "\"piece_cid\":\"$pc\"" "${CAR%.car}.manifest.json"; then
+  echo "   equal to the piece CID pack wrote into the manifest"
+else
+  echo "   DIFFERENT from the piece CID in ${CAR%.car}.manifest.json" >&2; exit 1
+fi
 run -n "$RUNS" -bytes "$size" -name "dapp-publish piece CAR" -vs "$DP pack $SITE -o $WORK/site-nopiece.car --no-piece-cid" -vs-name "pack --no-piece-cid" -- "$DP" piece "$CAR"
 echo
 echo "-- pack with the piece CID vs without (target: the piece CID adds under 25% to pack's wall time)"
