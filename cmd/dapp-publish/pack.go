@@ -195,7 +195,11 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 			return err
 		}
 	}
-	return ghSummary(fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes)))
+	summary := fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes))
+	if res.PieceCID != "" {
+		summary += fmt.Sprintf("| Filecoin piece CID | `%s` |\n", res.PieceCID)
+	}
+	return ghSummary(summary)
 }
 
 // printPiece prints a piece CID line (nothing when there is none).
