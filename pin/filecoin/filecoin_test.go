@@ -349,12 +349,21 @@ func TestPinFaults(t *testing.T) {
 		}
 	})
 
-	t.Run("a rejected transaction fails", func(t *testing.T) {
+	t.Run("a rejected transaction fails; the next run reuses the stored piece", func(t *testing.T) {
 		srv, spID := e.provider(t, 127)
 		srv.TamperAdd = true
-		_, err := e.newProvider(e.settings(t, 3, spID)).Pin(context.Background(), mustSite(t, "rejected"))
+		b := mustSite(t, "rejected")
+		p := e.newProvider(e.settings(t, 3, spID))
+		_, err := p.Pin(context.Background(), b)
 		if err == nil || !strings.Contains(err.Error(), "failed on chain") || !strings.Contains(err.Error(), "rejected") {
 			t.Fatalf("err = %v", err)
+		}
+		// The provider keeps the piece: "already stored" sends no bytes.
+		srv.TamperAdd = false
+		puts := srv.Puts
+		rec, err := p.Pin(context.Background(), b)
+		if err != nil || rec.BytesSent != 0 || srv.Puts != puts {
+			t.Fatalf("second run: %v, %d bytes sent, uploads %d -> %d", err, rec.BytesSent, puts, srv.Puts)
 		}
 	})
 
