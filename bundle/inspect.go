@@ -14,15 +14,17 @@ import (
 
 // Inspection is what Inspect found in a CAR.
 type Inspection struct {
-	Version   int         `json:"version"` // CAR version, 1 or 2
-	Roots     []string    `json:"roots"`
-	Blocks    int         `json:"blocks"`
-	Bytes     int64       `json:"bytes"` // block data bytes
-	Bad       []string    `json:"bad_blocks,omitempty"`
-	Dups      int         `json:"duplicate_blocks,omitempty"`
-	Missing   []string    `json:"missing_blocks,omitempty"` // linked from the root but not in the CAR
-	Entries   []TreeEntry `json:"entries,omitempty"`
-	PieceInfo             // the file's Filecoin piece CID (InspectWithPiece)
+	Version int         `json:"version"` // CAR version, 1 or 2
+	Roots   []string    `json:"roots"`
+	Blocks  int         `json:"blocks"`
+	Bytes   int64       `json:"bytes"` // block data bytes
+	Bad     []string    `json:"bad_blocks,omitempty"`
+	Dups    int         `json:"duplicate_blocks,omitempty"`
+	Missing []string    `json:"missing_blocks,omitempty"` // linked from the root but not in the CAR
+	Entries []TreeEntry `json:"entries,omitempty"`
+
+	// PieceInfo is the file's Filecoin piece CID (InspectWithPiece).
+	PieceInfo
 }
 
 // OK reports whether every block verified and the DAG under the roots is complete.

@@ -42,18 +42,19 @@ func packCommand() *cli.Command {
 
 // packResult is the --json output of pack.
 type packResult struct {
-	CID              string           `json:"cid"`
-	Profile          string           `json:"profile"`
-	Files            int              `json:"files"`
-	Dirs             int              `json:"dirs"`
-	Bytes            int64            `json:"bytes"`
-	CAR              string           `json:"car,omitempty"`
-	CARSize          int64            `json:"car_size,omitempty"`
-	Blocks           int              `json:"blocks,omitempty"`
-	Manifest         string           `json:"manifest,omitempty"`
-	bundle.PieceInfo                  // the CAR's Filecoin piece CID
-	Skipped          []string         `json:"skipped,omitempty"`
-	Lint             []bundle.Finding `json:"lint"`
+	CID      string           `json:"cid"`
+	Profile  string           `json:"profile"`
+	Files    int              `json:"files"`
+	Dirs     int              `json:"dirs"`
+	Bytes    int64            `json:"bytes"`
+	CAR      string           `json:"car,omitempty"`
+	CARSize  int64            `json:"car_size,omitempty"`
+	Blocks   int              `json:"blocks,omitempty"`
+	Manifest string           `json:"manifest,omitempty"`
+	Skipped  []string         `json:"skipped,omitempty"`
+	Lint     []bundle.Finding `json:"lint"`
+
+	bundle.PieceInfo // the CAR's Filecoin piece CID
 }
 
 func packAction(c *cli.Context) error {
