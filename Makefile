@@ -16,7 +16,8 @@ KUBO_VERSION    := v0.43.1
 CLUSTER_VERSION := v1.1.6
 NPM_PACKAGES    := @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1 \
                    @ensdomains/ens@0.6.2 @ensdomains/resolver@0.3.1 \
-                   @safe-global/safe-contracts@1.4.1 ipfs-car@3.1.0
+                   @safe-global/safe-contracts@1.4.1 ipfs-car@3.1.0 \
+                   solc@0.8.37
 
 # Each peer's folder is keyed by its version and by the hash of the pinned tools
 # module, so a warm cache is reused by any fresh clone and a changed pin rebuilds.
@@ -49,6 +50,7 @@ PEER_ENV := DAPP_PUBLISH_IPFS=$(IPFS) \
             DAPP_PUBLISH_NPM=$(NPM_DIR)/node_modules \
             DAPP_PUBLISH_ARLOCAL=$(ARLOCAL_DIR)/node_modules \
             DAPP_PUBLISH_WEBAPPS=$(WEBAPPS_DIR) \
+            DAPP_PUBLISH_SOLC=$(NPM_DIR)/node_modules/solc \
             DAPP_PUBLISH_REQUIRE_PEERS=1
 
 BIN := bin/dapp-publish
@@ -142,6 +144,9 @@ fuzz:
 	$(GO) test ./publish -run '^$$' -fuzz FuzzWriteDelta -fuzztime 30s
 	$(GO) test ./publish -run '^$$' -fuzz FuzzReadRecord -fuzztime 30s
 	for p in cluster psa pinata; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
+	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzSum -fuzztime 30s
+	for p in filecoin lighthouse; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 
 clean:
 	rm -rf bin

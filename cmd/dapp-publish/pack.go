@@ -32,6 +32,7 @@ func packCommand() *cli.Command {
 			&cli.StringFlag{Name: "manifest", Usage: "write the manifest to `FILE` (default: the CAR's name with .manifest.json)"},
 			&cli.BoolFlag{Name: "only-hash", Usage: "compute the root CID only; write nothing and skip the lint (unless --strict)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 3) on any lint warning, before writing"},
+			&cli.BoolFlag{Name: "no-piece-cid", Usage: "skip the CAR's Filecoin piece CID (computed while the CAR is written)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		),
 		Action: packAction,
@@ -51,6 +52,8 @@ type packResult struct {
 	Manifest string           `json:"manifest,omitempty"`
 	Skipped  []string         `json:"skipped,omitempty"`
 	Lint     []bundle.Finding `json:"lint"`
+
+	bundle.PieceInfo // the CAR's Filecoin piece CID
 }
 
 func packAction(c *cli.Context) error {
@@ -91,6 +94,7 @@ func packAction(c *cli.Context) error {
 	}
 	res.CID, res.Profile, res.Files, res.Dirs, res.Bytes = b.Root.String(), b.Profile.Name, b.Files, b.Dirs, b.Bytes
 	res.CARSize, res.Blocks, res.Skipped = b.CARSize, b.Blocks, b.Skipped
+	res.PieceInfo = bundle.NewPieceInfo(b.Piece)
 	return reportPack(c, dir, res)
 }
 
@@ -180,6 +184,7 @@ func packWithProgress(_ context.Context, c *cli.Context, tree *bundle.Tree, opts
 // on a terminal.
 func packTree(c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, car io.Writer, lo bundle.LintOptions, policy bundle.LintPolicy) (*bundle.Bundle, *bundle.LintReport, error) {
 	opts.CAR = car
+	opts.NoPieceCID = c.Bool("no-piece-cid")
 	if !c.Bool("json") {
 		prog := newProgress(c.App.ErrWriter)
 		bar := prog.bar("packing", -1)
@@ -207,6 +212,7 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 	fmt.Fprintf(w, "root      %s\n", res.CID)
 	if res.CAR != "" {
 		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", res.CAR, humanBytes(res.CARSize), res.Blocks)
+		printPiece(w, "piece    ", res.PieceInfo)
 		fmt.Fprintf(w, "manifest  %s\n", res.Manifest)
 	}
 	if len(res.Skipped) > 0 {
@@ -220,7 +226,23 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 			return err
 		}
 	}
-	return ghSummary(fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes)))
+	if res.PieceCID != "" {
+		if err := ghOutput("piece_cid", res.PieceCID); err != nil {
+			return err
+		}
+	}
+	summary := fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes))
+	if res.PieceCID != "" {
+		summary += fmt.Sprintf("| Filecoin piece CID | `%s` |\n", res.PieceCID)
+	}
+	return ghSummary(summary)
+}
+
+// printPiece prints a piece CID line (nothing when there is none).
+func printPiece(w io.Writer, label string, pi bundle.PieceInfo) {
+	if pi.PieceCID != "" {
+		fmt.Fprintf(w, "%s %s (v1 %s, padded size %d)\n", label, pi.PieceCID, pi.PieceCIDv1, pi.PaddedPieceSize)
+	}
 }
 
 func summarize(items []string, n int) string {
