@@ -400,7 +400,7 @@ func reportVerifyToGitHub(w io.Writer, res verifyResult) error {
 	fmt.Fprintf(&md, "### dapp-publish verify `%s`\n\n| source | complete | verified | latency | bytes | reason |\n|---|---|---|---|---|---|\n", res.Root)
 	for _, s := range res.Sources {
 		if !s.OK {
-			fmt.Fprintf(w, "::error title=verify %s::%s\n", escapeAnnotationProp(s.Source), escapeAnnotation(s.Error))
+			ghCommand(w, "error", [][2]string{{"title", "verify " + s.Source}}, s.Error)
 		}
 		fmt.Fprintf(&md, "| %s | %s | %s | %.0f ms | %s | %s |\n", s.Source, yesNo(s.Complete), yesNo(s.Verified), s.LatencyMS, humanBytes(s.Bytes), strings.ReplaceAll(s.Error, "|", "\\|"))
 	}
