@@ -96,6 +96,10 @@ type Options struct {
 	// ReadFile reads KEY_file secrets; nil means secret.ReadFile, which
 	// reads only regular files of bounded size.
 	ReadFile func(string) ([]byte, error)
+	// SkipProviders leaves the providers: list unchecked (and Providers
+	// empty), for commands that need only the other sections and none of
+	// the providers' secrets.
+	SkipProviders bool
 }
 
 // Load reads and validates the config file at path.
@@ -130,6 +134,9 @@ func Parse(path string, data []byte, opts Options) (*Config, error) {
 	v := &validator{path: path, dir: filepath.Dir(path), ast: tree, opts: opts}
 	c := &Config{Path: path, Site: f.Site, Profile: f.Profile}
 	for i := range f.Providers {
+		if opts.SkipProviders {
+			break
+		}
 		p, err := v.provider(i, nodeAt(tree, fmt.Sprintf("$.providers[%d]", i)))
 		if err != nil {
 			return nil, err
