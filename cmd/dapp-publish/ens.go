@@ -186,16 +186,16 @@ func ensGetAction(c *cli.Context) error {
 
 // ensSetResult is the --json output of ens set.
 type ensSetResult struct {
-	Name          string   `json:"name"`
-	Node          string   `json:"node"`
-	ChainID       uint64   `json:"chain_id"`
-	Resolver      string   `json:"resolver"`
-	Owner         string   `json:"owner"`
-	Old           string   `json:"old"`
-	New           string   `json:"new"`
-	Contenthash   string   `json:"contenthash"`
-	Via           string   `json:"via"`
-	NoOp          bool     `json:"noop"`
+	Name        string `json:"name"`
+	Node        string `json:"node"`
+	ChainID     uint64 `json:"chain_id"`
+	Resolver    string `json:"resolver"`
+	Owner       string `json:"owner"`
+	Old         string `json:"old"`
+	New         string `json:"new"`
+	Contenthash string `json:"contenthash"`
+	Via         string `json:"via"`
+	NoOp        bool   `json:"noop"`
 	// Status: "unchanged" (already set), "confirmed" (--via key, done),
 	// "pending" (sent, not confirmed by the deadline: exit 75),
 	// "proposed" (--via safe) or "calldata".
