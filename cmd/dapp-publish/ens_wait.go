@@ -46,8 +46,10 @@ func (p *ensWaitProgress) update(s ens.Progress) {
 	if changed {
 		p.clear()
 		switch {
+		case s.Stage == ens.StageSent && s.Needed > 1:
+			p.line("transaction %s sent; waiting for it to be mined and confirmed by %d blocks%s", s.TxHash.Hex(), s.Needed, p.limit())
 		case s.Stage == ens.StageSent:
-			p.line("transaction %s sent; waiting for it to be mined (then %d block(s) in all%s)", s.TxHash.Hex(), s.Needed, p.limit())
+			p.line("transaction %s sent; waiting for it to be mined%s", s.TxHash.Hex(), p.limit())
 		case s.Stage == ens.StageMined:
 			p.line("mined in block %d; %s reads back as written; confirmations: 1 of %d", s.Block, p.name, s.Needed)
 		case s.Stage == ens.StageConfirmed && s.Needed > 1 && p.last.Confirmations < s.Needed:
@@ -79,7 +81,7 @@ func (p *ensWaitProgress) limit() string {
 	if p.deadline <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(", for at most %s", p.deadline)
+	return fmt.Sprintf(" (at most %s)", p.deadline)
 }
 
 func (p *ensWaitProgress) line(format string, a ...any) {
