@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -64,7 +65,7 @@ func packAction(c *cli.Context) error {
 	// Lint runs beside the hashing (it reads only text files) and gates the
 	// commit: with --strict nothing is renamed into place when it finds
 	// anything, and a finding cancels the pack early.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.Context)
 	defer cancel()
 	// One walk of the folder serves both.
 	tree, err := bundle.Walk(fsys, opts)
@@ -105,6 +106,10 @@ func packToFiles(ctx context.Context, c *cli.Context, dir string, tree *bundle.T
 	man := c.String("manifest")
 	if man == "" {
 		man = strings.TrimSuffix(out, ".car") + ".manifest.json"
+	}
+	if sameFile(out, man) {
+		return nil, "", "", usageErr("give --manifest another name, or leave it out (default: the CAR's name with .manifest.json)",
+			"--manifest and -o both name %s: the manifest would overwrite the CAR", out)
 	}
 	for _, p := range []string{out, man} {
 		inside, err := insideDir(dir, p)
@@ -186,6 +191,20 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 		}
 	}
 	return ghSummary(fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes)))
+}
+
+// sameFile reports whether paths a and b name one file: the same path once
+// cleaned and made absolute, or, when both exist, the same file on disk (a
+// link or another spelling).
+func sameFile(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 func summarize(items []string, n int) string {
