@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -46,7 +47,7 @@ func lintAction(c *cli.Context) error {
 	} else {
 		printFindings(c.App.Writer, findings)
 		if len(findings) == 0 {
-			fmt.Fprintf(c.App.Writer, "%s: no problems found\n", dir)
+			fmt.Fprintf(c.App.Writer, "%s: no problems found\n", safetext.Term(dir))
 		}
 	}
 	if c.Bool("strict") && len(findings) > 0 {
@@ -59,7 +60,7 @@ func lintAction(c *cli.Context) error {
 // when running in Actions.
 func printFindings(w io.Writer, findings []bundle.Finding) {
 	for _, f := range findings {
-		fmt.Fprintf(w, "warning: %s\n", f)
+		fmt.Fprintf(w, "warning: %s\n", safetext.Term(f.String()))
 		ghWarning(w, f.Path, "dapp-publish lint: "+f.Code, f.Message)
 	}
 }

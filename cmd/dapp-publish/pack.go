@@ -13,6 +13,7 @@ import (
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -173,14 +174,14 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 	if c.Bool("json") {
 		return printJSON(w, res)
 	}
-	fmt.Fprintf(w, "packed %s: %d files, %d folders, %s (profile %s)\n", dir, res.Files, res.Dirs, humanBytes(res.Bytes), res.Profile)
+	fmt.Fprintf(w, "packed %s: %d files, %d folders, %s (profile %s)\n", safetext.Term(dir), res.Files, res.Dirs, humanBytes(res.Bytes), res.Profile)
 	fmt.Fprintf(w, "root      %s\n", res.CID)
 	if res.CAR != "" {
-		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", res.CAR, humanBytes(res.CARSize), res.Blocks)
-		fmt.Fprintf(w, "manifest  %s\n", res.Manifest)
+		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", safetext.Term(res.CAR), humanBytes(res.CARSize), res.Blocks)
+		fmt.Fprintf(w, "manifest  %s\n", safetext.Term(res.Manifest))
 	}
 	if len(res.Skipped) > 0 {
-		fmt.Fprintf(w, "left out  %d path(s): %s\n", len(res.Skipped), summarize(res.Skipped, 5))
+		fmt.Fprintf(w, "left out  %d path(s): %s\n", len(res.Skipped), safetext.Term(summarize(res.Skipped, 5)))
 	}
 	if err := ghOutput("cid", res.CID); err != nil {
 		return err
