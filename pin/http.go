@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/dapp-publish/dapp-publish/internal/redact"
 )
 
 // maxErrorBody bounds how much of an error body is read.
@@ -36,6 +38,16 @@ func (h HTTP) Authorize(req *http.Request) {
 	req.Header.Set("Authorization", "Bearer "+h.Token.Expose())
 }
 
+// scrubber knows h's secrets: the token (and so its Basic auth form) and the
+// credential parts of the endpoint and gateway URLs.
+func (h HTTP) scrubber() *redact.Set {
+	var s redact.Set
+	s.AddSecret(h.Token)
+	s.AddURL(h.Endpoint)
+	s.AddURL(h.Gateway)
+	return &s
+}
+
 // Do sends req with h's credentials and client on behalf of the provider
 // named name. A non-2xx answer becomes a classified *HTTPError whose Message
 // is decoded from the body by msg (nil: the body's first line). Network
@@ -56,6 +68,10 @@ func (h HTTP) Do(name string, req *http.Request, op string, msg func([]byte) str
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	he := &HTTPError{Provider: name, Op: op, StatusCode: resp.StatusCode, TokenFrom: h.Token.From(),
 		RetryAfter: ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	// A holder may quote the credentials it got (the token, the Basic auth
+	// header, the URL): they are scrubbed before the message is cut short,
+	// which would leave a piece no later scrubbing recognises.
+	body = []byte(h.scrubber().String(string(body)))
 	if msg != nil {
 		he.Message = msg(body)
 		he.Structured = he.Message != ""

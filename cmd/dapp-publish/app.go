@@ -95,8 +95,10 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	app := newApp(out.stdout, out.stderr)
 	app.Metadata = map[string]any{"output": out}
 	err := app.RunContext(ctx, permuteArgs(app, args))
-	if sig, ok := interruptedBy(ctx); ok {
-		if err != nil && !errors.Is(err, context.Canceled) {
+	// A command that returns nil after a signal stopped cleanly (serve
+	// shuts down on Ctrl-C) or finished its work first: it succeeded.
+	if sig, ok := interruptedBy(ctx); ok && err != nil {
+		if !errors.Is(err, context.Canceled) {
 			printError(out.stderr, err)
 		}
 		fmt.Fprintf(out.stderr, "dapp-publish: interrupted by %s; nothing half-written was left behind\n", sig)

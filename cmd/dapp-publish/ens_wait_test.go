@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,12 @@ type binResult struct {
 // environment, and fails the test if it runs longer than limit.
 func runBinary(t *testing.T, limit time.Duration, env []string, args ...string) binResult {
 	t.Helper()
+	return runBinaryOpts(t, t.TempDir(), limit, env, args...)
+}
+
+// runBinaryOpts is runBinary in the folder dir.
+func runBinaryOpts(t *testing.T, dir string, limit time.Duration, env []string, args ...string) binResult {
+	t.Helper()
 	bin, err := exec.LookPath("dapp-publish")
 	if err != nil {
 		t.Fatalf("the dapp-publish binary is not in $PATH: %v", err)
@@ -35,7 +42,7 @@ func runBinary(t *testing.T, limit time.Duration, env []string, args ...string) 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "NO_COLOR=1"}, env...)
-	cmd.Dir = t.TempDir()
+	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
@@ -74,6 +81,24 @@ func (c *ensCLI) automine(t *testing.T, on bool) {
 	if err := c.anvil.RPC.Call(nil, "evm_setAutomine", on); err != nil {
 		t.Fatalf("evm_setAutomine: %v", err)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 var txHashRE = regexp.MustCompile(`0x[0-9a-f]{64}`)
