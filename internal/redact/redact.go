@@ -36,12 +36,11 @@ const Mask = "[REDACTED]"
 // Set is a collection of secrets to scrub from output. The zero value is
 // ready to use; a Set is safe for concurrent use.
 type Set struct {
-	mu      sync.Mutex
-	pairs   map[string]string // secret -> replacement
-	values  []string          // secrets as registered (not their encodings), for masking
-	rep     *strings.Replacer // built from pairs when needed
-	onAdd   func(string)
-	pending []string // added before OnAdd was set
+	mu     sync.Mutex
+	pairs  map[string]string // secret -> replacement
+	values []string          // secrets as registered (not their encodings), for masking
+	rep    *strings.Replacer // built from pairs when needed
+	onAdd  func(string)
 }
 
 // OnAdd sets a function called once with every secret value registered from
