@@ -145,6 +145,7 @@ fuzz:
 	$(GO) test ./verify -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
 	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./internal/safetext -run '^$$' -fuzz FuzzTerm -fuzztime 30s
 	$(GO) test ./pin/kubo -run '^$$' -fuzz FuzzDecodeImport -fuzztime 30s
 	for p in cluster psa pinata; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 

@@ -65,12 +65,7 @@ func ensConfigSection(c *cli.Context) (*config.ENS, error) {
 	if err != nil {
 		return nil, usageErr("fix the ens: section of the config file, or pass --config", "%v", err)
 	}
-	for _, s := range cfg.Secrets() {
-		addSecret(c, s)
-	}
-	for _, u := range cfg.URLs() {
-		addURLSecrets(c, u)
-	}
+	addConfigSecrets(c, cfg)
 	return cfg.ENS, nil
 }
 

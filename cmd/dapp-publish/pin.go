@@ -117,12 +117,7 @@ func loadConfig(c *cli.Context, path string, reg *pin.Registry) (*config.Config,
 	if err != nil {
 		return nil, usageErr("fix the config file; secrets must be ${ENV_VAR} references or *_file paths", "%v", err)
 	}
-	for _, s := range cfg.Secrets() {
-		addSecret(c, s)
-	}
-	for _, u := range cfg.URLs() {
-		addURLSecrets(c, u)
-	}
+	addConfigSecrets(c, cfg)
 	return cfg, nil
 }
 

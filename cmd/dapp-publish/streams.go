@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/dapp-publish/dapp-publish/internal/config"
 	"github.com/dapp-publish/dapp-publish/internal/redact"
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
@@ -54,6 +55,16 @@ func addSecret(c *cli.Context, v string) { outputOf(c).secrets.Add(v) }
 
 // addURLSecrets registers the credential parts of a URL the user gave.
 func addURLSecrets(c *cli.Context, raw string) { outputOf(c).secrets.AddURL(raw) }
+
+// addConfigSecrets registers every secret a loaded config resolved.
+func addConfigSecrets(c *cli.Context, cfg *config.Config) {
+	for _, s := range cfg.Secrets() {
+		addSecret(c, s)
+	}
+	for _, u := range cfg.URLs() {
+		addURLSecrets(c, u)
+	}
+}
 
 // registerFlagURLs registers the credential parts of every URL in the
 // command's string flags (--rpc and ETH_RPC_URL, --gateway, --safe-service,

@@ -56,7 +56,7 @@ func (v *validator) ens() (*ENS, error) {
 	}
 	out := &ENS{Line: lineOf(v.ast, "$.ens")}
 	if err := v.decode(m, out); err != nil {
-		return nil, &Error{Path: v.path, Line: max(errorLine(err), out.Line), Msg: "ens: " + decodeMessage(err)}
+		return nil, &Error{Path: v.path, Line: max(errorLine(err), out.Line), Msg: "ens: " + yamlMessage(err)}
 	}
 	return out, out.check(errAt)
 }

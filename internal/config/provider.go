@@ -160,9 +160,9 @@ func (e *entry) settings(typ string) (pin.Settings, error) {
 	}
 	if err := e.v.decode(rest, s); err != nil {
 		if line := errorLine(err); line > 0 {
-			return nil, &Error{Path: e.v.path, Line: line, Msg: e.label + ": " + decodeMessage(err)}
+			return nil, &Error{Path: e.v.path, Line: line, Msg: e.label + ": " + yamlMessage(err)}
 		}
-		return nil, e.errAt(errKey(err, fields), "%s", decodeMessage(err))
+		return nil, e.errAt(errKey(err, fields), "%s", yamlMessage(err))
 	}
 	for _, f := range fields {
 		if f.secret {
@@ -355,18 +355,6 @@ func errKey(err error, fields []field) string {
 		}
 	}
 	return ""
-}
-
-// decodeMessage is a go-yaml error without its position and excerpt.
-func decodeMessage(err error) string {
-	msg := yaml.FormatError(err, false, false)
-	if i := strings.Index(msg, "] "); strings.HasPrefix(msg, "[") && i > 0 {
-		msg = msg[i+2:]
-	}
-	if i := strings.IndexByte(msg, '\n'); i > 0 {
-		msg = msg[:i]
-	}
-	return strings.TrimSpace(msg)
 }
 
 // pick returns a copy of m with only the given keys; omit, without them.

@@ -42,15 +42,7 @@ func TestTermNeverEmits(t *testing.T) {
 	parts := []string{"a", "\n", "\r", "\x1b", "::", " ", "#", "##[", "[", "\u202e", "\xff", "é", "\t", "\x00", "\u0085"}
 	var walk func(prefix string, depth int)
 	walk = func(prefix string, depth int) {
-		out := Term(prefix)
-		for _, r := range out {
-			if !printable(r) {
-				t.Fatalf("Term(%q) = %q holds %U", prefix, out, r)
-			}
-		}
-		if strings.HasPrefix(strings.TrimLeft(out, " \t"), "::") || strings.Contains(out, "##[") {
-			t.Fatalf("Term(%q) = %q could start a workflow command", prefix, out)
-		}
+		checkTerm(t, prefix)
 		if depth == 0 {
 			return
 		}
@@ -61,19 +53,26 @@ func TestTermNeverEmits(t *testing.T) {
 	walk("", 4)
 }
 
+// checkTerm fails unless Term(in) prints as itself and starts no workflow
+// command.
+func checkTerm(t *testing.T, in string) {
+	t.Helper()
+	out := Term(in)
+	for _, r := range out {
+		if !printable(r) {
+			t.Fatalf("Term(%q) = %q holds %U", in, out, r)
+		}
+	}
+	if strings.HasPrefix(strings.TrimLeft(out, " \t"), "::") || strings.Contains(out, "##[") {
+		t.Fatalf("Term(%q) = %q could start a workflow command", in, out)
+	}
+}
+
 func FuzzTerm(f *testing.F) {
 	f.Add("x\n::stop-commands::t")
 	f.Add("\x1b[2J##[error]")
 	f.Fuzz(func(t *testing.T, s string) {
-		out := Term(s)
-		for _, r := range out {
-			if !printable(r) {
-				t.Fatalf("Term(%q) = %q holds %U", s, out, r)
-			}
-		}
-		if strings.HasPrefix(strings.TrimLeft(out, " \t"), "::") || strings.Contains(out, "##[") {
-			t.Fatalf("Term(%q) = %q could start a workflow command", s, out)
-		}
+		checkTerm(t, s)
 		for _, line := range strings.Split(Annotation(s), "\n") {
 			if line != Annotation(s) {
 				t.Fatalf("Annotation(%q) has a line break", s)
