@@ -42,20 +42,17 @@ func newENSWaitProgress(w io.Writer, name string, deadline time.Duration) *ensWa
 
 // update is ens.SendOptions.Progress.
 func (p *ensWaitProgress) update(s ens.Progress) {
-	changed := s.Stage != p.last.Stage || s.Confirmations != p.last.Confirmations
-	if changed {
+	newStage := s.Stage != p.last.Stage
+	if newStage || s.Confirmations != p.last.Confirmations {
 		p.clear()
 		switch {
-		case s.Stage == ens.StageSent && s.Needed > 1:
+		case newStage && s.Stage == ens.StageSent && s.Needed > 1:
 			p.line("transaction %s sent; waiting for it to be mined and confirmed by %d blocks%s", s.TxHash.Hex(), s.Needed, p.limit())
-		case s.Stage == ens.StageSent:
+		case newStage && s.Stage == ens.StageSent:
 			p.line("transaction %s sent; waiting for it to be mined%s", s.TxHash.Hex(), p.limit())
-		case s.Stage == ens.StageMined:
+		case newStage && s.Stage == ens.StageMined:
 			p.line("mined in block %d; %s reads back as written; confirmations: 1 of %d", s.Block, p.name, s.Needed)
-		case s.Stage == ens.StageConfirmed && s.Needed > 1 && p.last.Confirmations < s.Needed:
-			p.line("confirmations: %d of %d", s.Needed, s.Needed)
-		case s.Stage == ens.StageMined:
-		case s.Confirmations > p.last.Confirmations:
+		case s.Confirmations > p.last.Confirmations && s.Confirmations > 1:
 			p.line("confirmations: %d of %d", s.Confirmations, s.Needed)
 		}
 		p.last = s
