@@ -113,7 +113,7 @@ func pinProviders(c *cli.Context) (*config.Config, []pin.Provider, error) {
 // (tokens, wallet files, the values of ${VAR}) with the run's output, before
 // anything else is printed.
 func loadConfig(c *cli.Context, path string, reg *pin.Registry) (*config.Config, error) {
-	cfg, err := config.Load(path, config.Options{Registry: reg})
+	cfg, err := config.Load(path, config.Options{Registry: reg, SkipENS: true})
 	if err != nil {
 		return nil, usageErr("fix the config file; secrets must be ${ENV_VAR} references or *_file paths", "%v", err)
 	}

@@ -100,6 +100,9 @@ type Options struct {
 	// empty), for commands that need only the other sections and none of
 	// the providers' secrets.
 	SkipProviders bool
+	// SkipENS leaves the ens: section unchecked (and ENS nil), for commands
+	// that do not touch ENS: a ${ETH_RPC_URL} it uses need not be set.
+	SkipENS bool
 }
 
 // Load reads and validates the config file at path.
@@ -146,7 +149,7 @@ func Parse(path string, data []byte, opts Options) (*Config, error) {
 	if err := v.unique(c.Providers); err != nil {
 		return nil, err
 	}
-	if f.ENS != nil {
+	if f.ENS != nil && !opts.SkipENS {
 		if c.ENS, err = v.ens(); err != nil {
 			return nil, err
 		}

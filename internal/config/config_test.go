@@ -127,6 +127,22 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+func TestSkipSections(t *testing.T) {
+	src := "providers:\n  - {name: p, type: pinata, token: \"${PINATA_JWT}\"}\nens: {rpc: \"${ETH_RPC_URL}\"}\n"
+	reg := all.Registry()
+	if _, err := Parse("c.yaml", []byte(src), Options{Registry: reg, LookupEnv: env(nil)}); err == nil {
+		t.Fatal("unset variables were not reported")
+	}
+	c, err := Parse("c.yaml", []byte(src), Options{Registry: reg, LookupEnv: env(map[string]string{"PINATA_JWT": "jwt-secret-2"}), SkipENS: true})
+	if err != nil || len(c.Providers) != 1 || c.ENS != nil {
+		t.Errorf("SkipENS: %v %+v", err, c)
+	}
+	c, err = Parse("c.yaml", []byte(src), Options{Registry: reg, LookupEnv: env(map[string]string{"ETH_RPC_URL": "https://rpc.example/k"}), SkipProviders: true})
+	if err != nil || len(c.Providers) != 0 || c.ENS == nil || c.ENS.RPC != "https://rpc.example/k" {
+		t.Errorf("SkipProviders: %v %+v", err, c)
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
