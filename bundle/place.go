@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dapp-publish/dapp-publish/bundle/piece"
+	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
 	"github.com/ipfs/go-cid"
 )
 
@@ -72,7 +73,7 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 		direct = err == nil && fi.Mode().IsRegular() && fi.Size() == 0 && werr == nil && rerr == io.EOF
 	}
 	if !direct {
-		dst, err = os.CreateTemp("", "dapp-publish-*.car")
+		dst, err = atomicfile.Scratch("", "dapp-publish-*.car")
 		if err != nil {
 			return st, &CARWriteError{err}
 		}
@@ -345,9 +346,9 @@ func assemble(w io.Writer, src io.ReaderAt, cp *carPlan, chunk int64) error {
 // the layout cp: the planned bytes are moved to a temporary file beside f
 // first.
 func reassemble(f *os.File, size int64, cp *carPlan, chunk int64) error {
-	tmp, err := os.CreateTemp(filepath.Dir(f.Name()), ".dapp-publish-layout-*")
+	tmp, err := atomicfile.Scratch(filepath.Dir(f.Name()), ".dapp-publish-layout-*")
 	if err != nil {
-		if tmp, err = os.CreateTemp("", "dapp-publish-layout-*"); err != nil {
+		if tmp, err = atomicfile.Scratch("", "dapp-publish-layout-*"); err != nil {
 			return &CARWriteError{err}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // SymlinkPolicy says what Pack does with symbolic links in the site folder.
@@ -82,6 +83,14 @@ var ErrSpecialFile = errors.New("special file (named pipe, socket or device)")
 
 // ErrOutsideLink is returned for a symlink that leaves the site folder.
 var ErrOutsideLink = errors.New("symlink points outside the site folder")
+
+// ErrNameNotUTF8 is returned for a file or folder name that is not valid
+// UTF-8. Such a name is refused rather than packed (Kubo would pack its
+// bytes): a page cannot link to it reliably (browsers percent-encode URLs as
+// UTF-8), the manifest is JSON, which holds only UTF-8, and dag-pb's link
+// Name is specified as a string. Rename it, or leave it out with an ignore
+// rule.
+var ErrNameNotUTF8 = errors.New("name is not valid UTF-8")
 
 // included reports whether the rules keep p. Hidden names (starting with '.')
 // are left out unless includeHidden, except ".well-known" at the root
@@ -216,6 +225,9 @@ func (w *walker) visit(parent *entry, de fs.DirEntry) (*entry, error) {
 	if !w.included(p, name, isDir) {
 		w.skip(p)
 		return nil, nil
+	}
+	if !utf8.ValidString(name) {
+		return nil, fmt.Errorf("%s: %w", p, ErrNameNotUTF8)
 	}
 	e := &entry{path: p, name: name, src: src, isDir: isDir}
 	switch {

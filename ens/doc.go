@@ -9,9 +9,15 @@
 //   - resolver discovery through the registry, the contenthash interface check
 //     and the authorisation pre-check: registry owner, NameWrapper owner, or an
 //     operator or delegate approved on the resolver (lookup.go);
+//   - connecting: Dial reads and checks the chain id, picks the chain's
+//     NameWrapper and keeps the RPC URL's credentials out of every error
+//     (dial.go);
 //   - writing with a private key: chain-id check, no-op when the record already
-//     matches, eth_call simulation, EIP-1559 transaction, confirmations, read
-//     back (set.go);
+//     matches, CheckWriter (authorisation, then eth_call simulation), no second
+//     transaction while the key has one waiting in the pool, EIP-1559
+//     transaction, read back as soon as it is mined, confirmations (1 on dev
+//     chains, 2 elsewhere) with progress reports, and a deadline after which
+//     a *PendingError carries the hash (set.go);
 //   - proposing the same call to a Safe through the Safe Transaction Service,
 //     or printing calldata, a Safe Transaction Builder file and a Markdown
 //     summary for signers (safe.go, calldata.go);

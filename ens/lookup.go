@@ -175,17 +175,19 @@ func (c *Client) CheckChain(ctx context.Context, want uint64) (*big.Int, error) 
 	return id, nil
 }
 
-// call packs method(args), calls it on to, and unpacks the single result into out.
+// call packs method(args), calls it on to at the latest block, and unpacks
+// the single result into out.
 func (c *Client) call(ctx context.Context, to common.Address, a abi.ABI, method string, out any, args ...any) error {
-	return callContract(ctx, c.backend, common.Address{}, to, a, method, out, args...)
+	return callContract(ctx, c.backend, common.Address{}, to, a, method, out, nil, args...)
 }
 
-func callContract(ctx context.Context, b Reader, from, to common.Address, a abi.ABI, method string, out any, args ...any) error {
+// callContract is call from `from` at block (nil: latest; -1: pending).
+func callContract(ctx context.Context, b Reader, from, to common.Address, a abi.ABI, method string, out any, block *big.Int, args ...any) error {
 	data, err := a.Pack(method, args...)
 	if err != nil {
 		return err
 	}
-	res, err := b.CallContract(ctx, ethereum.CallMsg{From: from, To: &to, Data: data}, nil)
+	res, err := b.CallContract(ctx, ethereum.CallMsg{From: from, To: &to, Data: data}, block)
 	if err != nil {
 		return err
 	}

@@ -144,10 +144,7 @@ type SafeProposal struct {
 // It checks, before signing, that the Safe is authorised and that the call
 // succeeds when simulated from the Safe; the nonce comes from the service.
 func (c *Client) ProposeViaSafe(ctx context.Context, ch *Change, safe common.Address, svc *SafeService, key *ecdsa.PrivateKey, origin string) (*SafeProposal, error) {
-	if err := c.Authorise(ctx, ch.Record, safe); err != nil {
-		return nil, err
-	}
-	if err := c.Simulate(ctx, ch, safe); err != nil {
+	if err := c.CheckWriter(ctx, ch, safe); err != nil {
 		return nil, err
 	}
 	info, err := svc.Info(ctx, safe)

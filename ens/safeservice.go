@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dapp-publish/dapp-publish/internal/redact"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
@@ -190,7 +192,13 @@ func (s *SafeService) do(ctx context.Context, method, path string, body []byte, 
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode/100 != 2 {
-		return &SafeServiceError{Status: resp.StatusCode, Body: strings.TrimSpace(string(b[:min(len(b), 2000)]))}
+		// The service may quote the API key or the URL: scrub them before
+		// the body is cut short, which would leave a piece unrecognised.
+		var scrub redact.Set
+		scrub.Add(s.APIKey)
+		scrub.AddURL(s.URL)
+		body := scrub.String(string(b))
+		return &SafeServiceError{Status: resp.StatusCode, Body: strings.TrimSpace(body[:min(len(body), 2000)])}
 	}
 	if out == nil {
 		return nil

@@ -3,6 +3,7 @@ package ens
 import (
 	"context"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -287,5 +288,43 @@ func TestWrappedName(t *testing.T) {
 	}
 	if c.nonce(t, 2) != n {
 		t.Error("a transaction was sent")
+	}
+}
+
+func TestDefaultConfirmations(t *testing.T) {
+	for id, want := range map[int64]uint64{31337: 1, 1337: 1, 1: 2, 11155111: 2, 10: 2} {
+		if got := DefaultConfirmations(big.NewInt(id)); got != want {
+			t.Errorf("chain %d: %d, want %d", id, got, want)
+		}
+	}
+}
+
+// TestSendDeadlineAndProgress: with mining paused, Send reports the
+// transaction as sent and returns a *PendingError with its hash at the
+// deadline; a second Send refuses to add another transaction.
+func TestSendDeadlineAndProgress(t *testing.T) {
+	c := newChain(t)
+	ctx := ctxT(t)
+	if err := c.anvil.RPC.Call(nil, "evm_setAutomine", false); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := c.client.Plan(ctx, "app.eth", mustContent(t, vecIPFSv0), testpeers.AnvilChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []Progress
+	opts := SendOptions{WaitTimeout: 500 * time.Millisecond, Poll: 50 * time.Millisecond, Progress: func(p Progress) { seen = append(seen, p) }}
+	rcpt, err := c.client.Send(ctx, ch, c.anvil.Key(t, 1), opts)
+	var pe *PendingError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrPending) || pe.Mined || rcpt == nil || pe.TxHash != rcpt.TxHash {
+		t.Fatalf("Send = %+v, %v", rcpt, err)
+	}
+	if len(seen) < 2 || seen[0].Stage != StageSent || seen[0].TxHash != pe.TxHash || seen[0].Needed != 1 {
+		t.Errorf("progress: %+v", seen)
+	}
+	_, err = c.client.Send(ctx, ch, c.anvil.Key(t, 1), opts)
+	var busy *SignerBusyError
+	if !errors.As(err, &busy) || !busy.AlreadyPending || busy.Pending != busy.Mined+1 {
+		t.Fatalf("second Send: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/internal/fakes/faults"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/filebase"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/pinata"
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/pin"
 	pfilebase "github.com/dapp-publish/dapp-publish/pin/filebase"
@@ -29,15 +30,15 @@ func TestThreeProvidersInParallel(t *testing.T) {
 		p.Add(path, 1, faults.Delay(d))
 		return p.URL
 	}
-	kp, err := kubo.New(pin.Config{Name: "kubo", Endpoint: slow(k.API, "/api/v0/dag/import", delays["kubo"])})
+	kp, err := kubo.New("kubo", &kubo.Config{HTTP: pin.HTTP{Endpoint: slow(k.API, "/api/v0/dag/import", delays["kubo"])}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pp, err := ppinata.New(pin.Config{Name: "pinata", Endpoint: slow(pn.URL, "/v3/files", delays["pinata"]), Token: "jwt"})
+	pp, err := ppinata.New("pinata", &ppinata.Config{HTTP: pin.HTTP{Endpoint: slow(pn.URL, "/v3/files", delays["pinata"]), Token: secret.New("jwt", "PINATA_JWT")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fp, err := pfilebase.New(pin.Config{Name: "filebase", Endpoint: slow(fb.URL, "/api/v0/dag/import", delays["filebase"]), Token: "tok"})
+	fp, err := pfilebase.New("filebase", &pfilebase.Config{HTTP: pin.HTTP{Endpoint: slow(fb.URL, "/api/v0/dag/import", delays["filebase"]), Token: secret.New("tok", "FILEBASE_TOKEN")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,92 +1,156 @@
 package pin
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 )
 
-// Config is what a provider is built from. internal/config fills it from the
-// config file; tests fill it directly. Fields a provider does not use are
-// ignored by it.
-type Config struct {
-	Name     string // configured name, unique in a run
-	Type     string // registered type
-	Endpoint string // API base URL
-	Gateway  string // retrieval base URL for receipts (optional)
+// Settings is a provider type's own configuration: the keys of its entry in
+// the config file beyond the common ones (name, type, timeout, retries,
+// concurrency), as a typed struct in the provider's package (config.go).
+// internal/config decodes an entry into it strictly (an unknown key is an
+// error at its line), resolves every secret.Value field from ${VAR} or
+// KEY_file, then calls Validate.
+//
+// Validate checks the settings and fills defaults; it contacts nothing. An
+// error about one key should be an *InvalidFieldError (InvalidField) so the
+// config file reports it at that key's line.
+type Settings interface {
+	Validate() error
+}
 
-	// Token is the credential. It is never printed: errors name TokenFrom.
-	Token string `json:"-"`
-	// TokenFrom says where Token came from ("PINATA_JWT", "token_file
-	// /run/secrets/x"), for error messages.
-	TokenFrom string
+// InvalidFieldError is a problem with one settings key.
+type InvalidFieldError struct {
+	Key string // the YAML key, e.g. "endpoint"
+	Msg string
+}
+
+func (e *InvalidFieldError) Error() string { return e.Key + ": " + e.Msg }
+
+// InvalidField returns an *InvalidFieldError for key.
+func InvalidField(key, format string, a ...any) error {
+	return &InvalidFieldError{Key: key, Msg: fmt.Sprintf(format, a...)}
+}
+
+// HTTP holds the settings every holder reached over HTTP shares. Providers
+// embed it in their Config with `yaml:",inline"`.
+type HTTP struct {
+	// Endpoint is the API base URL.
+	Endpoint string `yaml:"endpoint"`
+	// Gateway is a retrieval base URL recorded in receipts (optional).
+	Gateway string `yaml:"gateway"`
+	// Token is the credential: token: ${VAR} or token_file: PATH in the
+	// config file. It never prints itself.
+	Token secret.Value `yaml:"token"`
 	// Auth is "bearer" (default) or "basic" (Token is "user:password").
-	Auth string
-
-	PinName        string            // the name pins are stored under
-	ReplicationMin int               // cluster: pinned on at least this many peers
-	ReplicationMax int               // cluster: allocate to at most this many peers
-	Keep           int               // psa: keep the last Keep pins of PinName, remove older (0: replace)
-	Provide        bool              // kubo: announce the root to the DHT after import
-	Origins        []string          // psa: multiaddrs the service can fetch the DAG from
-	Meta           map[string]string // psa: pin metadata
-
-	// PollInterval and WaitTimeout bound polling for "pinned" (cluster, psa).
-	PollInterval time.Duration
-	WaitTimeout  time.Duration
-
-	// Settings holds a provider type's own validated settings (a
-	// filecoin.Settings, a lighthouse.Settings), built by internal/config.
-	Settings any `json:"-"`
-
+	Auth string `yaml:"auth"`
 	// HTTPClient is used for every request; nil means http.DefaultClient.
 	// Inject transports here (tests, proxies); never a global.
-	HTTPClient *http.Client `json:"-"`
+	HTTPClient *http.Client `yaml:"-"`
 }
 
-// String describes the provider configuration without its secret, so a
-// Config printed by mistake (%v, %+v, a debug log) never shows the token.
-func (c Config) String() string {
-	tok := "none"
-	if c.Token != "" {
-		tok = "set"
-		if c.TokenFrom != "" {
-			tok = "from " + c.TokenFrom
+// Validate checks the URLs and the auth scheme. An endpoint, if set, must be
+// http(s) without credentials in it: they belong in token, which is never
+// printed, while URLs appear in messages.
+func (h *HTTP) Validate() error {
+	for _, f := range []struct{ key, v string }{{"endpoint", h.Endpoint}, {"gateway", h.Gateway}} {
+		if err := checkURL(f.key, f.v); err != nil {
+			return err
 		}
 	}
-	return fmt.Sprintf("%s (%s) endpoint=%q token=%s", c.Name, c.Type, c.Endpoint, tok)
+	switch strings.ToLower(h.Auth) {
+	case "", "bearer", "basic":
+		h.Auth = strings.ToLower(h.Auth)
+	default:
+		return InvalidField("auth", "must be bearer or basic, not %q", h.Auth)
+	}
+	if h.Auth == "basic" && h.Token.IsSet() && !strings.Contains(h.Token.Expose(), ":") {
+		return InvalidField("token", "must be user:password when auth is basic (it comes from %s)", h.Token.From())
+	}
+	return nil
 }
 
-// GoString is String for %#v.
-func (c Config) GoString() string { return "pin.Config{" + c.String() + "}" }
-
-// HTTPBase checks that c.Endpoint is an http(s) URL and returns it without a
-// trailing slash. example completes the "endpoint is required" message with
-// what the provider expects there.
-func (c Config) HTTPBase(example string) (string, error) {
-	if c.Endpoint == "" {
-		return "", fmt.Errorf("endpoint is required (%s)", example)
+func checkURL(key, s string) error {
+	if s == "" {
+		return nil
 	}
-	u, err := url.Parse(c.Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("endpoint %q is not an http(s) URL", c.Endpoint)
+	u, err := url.Parse(s)
+	// The value is not quoted: it may hold secrets from ${VAR}. The config
+	// file's errors show it as written.
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return InvalidField(key, "is not an http(s) URL like https://host:port")
+	case u.User != nil:
+		return InvalidField(key, "holds credentials: put them in token or token_file, which are never printed")
 	}
-	return strings.TrimRight(c.Endpoint, "/"), nil
+	return nil
 }
 
-// WithPolling fills the polling settings of providers that wait for a
-// remote pin (poll interval, overall wait, pin name) where c leaves them unset.
-func (c Config) WithPolling(interval, wait time.Duration) Config {
-	if c.PollInterval <= 0 {
-		c.PollInterval = interval
+// Base returns the endpoint without a trailing slash; example completes the
+// "endpoint is required" message with what the provider expects there.
+func (h HTTP) Base(example string) (string, error) {
+	if h.Endpoint == "" {
+		return "", InvalidField("endpoint", "is required (%s)", example)
 	}
-	if c.WaitTimeout <= 0 {
-		c.WaitTimeout = wait
+	if err := checkURL("endpoint", h.Endpoint); err != nil {
+		return "", err
 	}
-	if c.PinName == "" {
-		c.PinName = "dapp-publish"
-	}
-	return c
+	return strings.TrimRight(h.Endpoint, "/"), nil
 }
+
+// Endpoints returns the trustless gateway URL of root on the configured
+// gateway, or nil without one.
+func (h HTTP) Endpoints(root string) []string {
+	if h.Gateway == "" {
+		return nil
+	}
+	return []string{strings.TrimRight(h.Gateway, "/") + "/ipfs/" + root}
+}
+
+// Polling holds the settings of providers that wait for a remote pin.
+// Providers embed it with `yaml:",inline"`.
+type Polling struct {
+	// PinName is the name pins are stored under (default "dapp-publish").
+	PinName string `yaml:"pin_name"`
+	// PollInterval and WaitTimeout bound polling for "pinned".
+	PollInterval time.Duration `yaml:"poll_interval"`
+	WaitTimeout  time.Duration `yaml:"wait_timeout"`
+}
+
+// Defaults fills what p leaves unset and checks the rest.
+func (p *Polling) Defaults(interval, wait time.Duration) error {
+	if p.PollInterval < 0 {
+		return InvalidField("poll_interval", "cannot be negative")
+	}
+	if p.WaitTimeout < 0 {
+		return InvalidField("wait_timeout", "cannot be negative")
+	}
+	if p.PollInterval == 0 {
+		p.PollInterval = interval
+	}
+	if p.WaitTimeout == 0 {
+		p.WaitTimeout = wait
+	}
+	if p.PinName == "" {
+		p.PinName = "dapp-publish"
+	}
+	return nil
+}
+
+// RequireToken fails unless h has a token; env names the variable the
+// message suggests (e.g. "PINATA_JWT").
+func (h HTTP) RequireToken(env string) error {
+	if !h.Token.IsSet() {
+		return InvalidField("token", "is required: set token: ${%s} or token_file: PATH", env)
+	}
+	return nil
+}
+
+// ErrSettingsType is returned by a Registry given settings of another type.
+var ErrSettingsType = errors.New("settings of the wrong type for this provider type")

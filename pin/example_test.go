@@ -6,8 +6,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/all"
+	"github.com/dapp-publish/dapp-publish/pin/kubo"
+	"github.com/dapp-publish/dapp-publish/pin/pinata"
 	"github.com/ipfs/go-cid"
 )
 
@@ -16,11 +19,19 @@ import (
 func ExampleRun() {
 	reg := all.Registry()
 	var providers []pin.Provider
-	for _, cfg := range []pin.Config{
-		{Name: "own-node", Type: "kubo", Endpoint: "http://127.0.0.1:5001", Gateway: "http://127.0.0.1:8080"},
-		{Name: "pinata", Type: "pinata", Token: os.Getenv("PINATA_JWT"), TokenFrom: "PINATA_JWT"},
+	jwt, err := secret.FromEnv("PINATA_JWT", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range []struct {
+		name, typ string
+		settings  pin.Settings
+	}{
+		{"own-node", kubo.Type, &kubo.Config{HTTP: pin.HTTP{Endpoint: "http://127.0.0.1:5001", Gateway: "http://127.0.0.1:8080"}}},
+		{"pinata", pinata.Type, &pinata.Config{HTTP: pin.HTTP{Token: jwt}}},
 	} {
-		p, err := reg.New(cfg)
+		p, err := reg.New(e.name, e.typ, e.settings)
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -11,51 +11,67 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/dapp-publish/dapp-publish/internal/redact"
 )
 
 // maxErrorBody bounds how much of an error body is read.
 const maxErrorBody = 64 << 10
 
-// Client returns the HTTP client to use for cfg.
-func (c Config) Client() *http.Client {
-	if c.HTTPClient != nil {
-		return c.HTTPClient
+// Client returns the HTTP client to use.
+func (h HTTP) Client() *http.Client {
+	if h.HTTPClient != nil {
+		return h.HTTPClient
 	}
 	return http.DefaultClient
 }
 
 // Authorize adds the configured credentials to req.
-func (c Config) Authorize(req *http.Request) {
-	if c.Token == "" {
+func (h HTTP) Authorize(req *http.Request) {
+	if !h.Token.IsSet() {
 		return
 	}
-	if strings.EqualFold(c.Auth, "basic") {
-		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.Token)))
+	if strings.EqualFold(h.Auth, "basic") {
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(h.Token.Expose())))
 		return
 	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
+	req.Header.Set("Authorization", "Bearer "+h.Token.Expose())
 }
 
-// Do sends req with cfg's credentials and client. A non-2xx answer becomes a
-// classified *HTTPError whose Message is decoded from the body by msg (nil:
-// the body's first line). Network errors are wrapped as transient unless ctx
-// was cancelled.
-func (c Config) Do(req *http.Request, op string, msg func([]byte) string) (*http.Response, error) {
-	c.Authorize(req)
-	resp, err := c.Client().Do(req)
+// scrubber knows h's secrets: the token (and so its Basic auth form) and the
+// credential parts of the endpoint and gateway URLs.
+func (h HTTP) scrubber() *redact.Set {
+	var s redact.Set
+	s.AddSecret(h.Token)
+	s.AddURL(h.Endpoint)
+	s.AddURL(h.Gateway)
+	return &s
+}
+
+// Do sends req with h's credentials and client on behalf of the provider
+// named name. A non-2xx answer becomes a classified *HTTPError whose Message
+// is decoded from the body by msg (nil: the body's first line). Network
+// errors are wrapped as transient unless ctx was cancelled.
+func (h HTTP) Do(name string, req *http.Request, op string, msg func([]byte) string) (*http.Response, error) {
+	h.Authorize(req)
+	resp, err := h.Client().Do(req)
 	if err != nil {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.Name, op, context.Cause(req.Context()))
+			return nil, fmt.Errorf("%s: %s: %w", name, op, context.Cause(req.Context()))
 		}
-		return nil, Transient(fmt.Errorf("%s: %s: %w", c.Name, op, err), 0)
+		return nil, Transient(fmt.Errorf("%s: %s: %w", name, op, err), 0)
 	}
 	if resp.StatusCode/100 == 2 {
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	he := &HTTPError{Provider: c.Name, Op: op, StatusCode: resp.StatusCode, TokenFrom: c.TokenFrom,
+	he := &HTTPError{Provider: name, Op: op, StatusCode: resp.StatusCode, TokenFrom: h.Token.From(),
 		RetryAfter: ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	// A holder may quote the credentials it got (the token, the Basic auth
+	// header, the URL): they are scrubbed before the message is cut short,
+	// which would leave a piece no later scrubbing recognises.
+	body = []byte(h.scrubber().String(string(body)))
 	if msg != nil {
 		he.Message = msg(body)
 		he.Structured = he.Message != ""

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
 )
@@ -271,24 +272,59 @@ func TestRunNeverCountsWrongRoot(t *testing.T) {
 	if AllPinned(rs) {
 		t.Errorf("AllPinned with failures")
 	}
+	// Callers tell failures apart by value, not by the message's wording.
+	if !errors.Is(rs[1].Err, ErrWrongCID) || rs[0].Err != nil || rs[2].Err == nil || errors.Is(rs[2].Err, ErrWrongCID) {
+		t.Errorf("receipt errors: %v / %v / %v", rs[0].Err, rs[1].Err, rs[2].Err)
+	}
 }
+
+// testSettings is a provider type's settings for the registry tests.
+type testSettings struct {
+	HTTP `yaml:",inline"`
+	Bad  bool
+}
+
+func (s *testSettings) Validate() error {
+	if s.Bad {
+		return InvalidField("bad", "is set")
+	}
+	return s.HTTP.Validate()
+}
+
+type otherSettings struct{}
+
+func (*otherSettings) Validate() error { return nil }
 
 func TestRegistry(t *testing.T) {
 	r := NewRegistry()
-	r.Register("a", func(c Config) (Provider, error) { return &scripted{name: c.Name}, nil })
-	if _, err := r.New(Config{Name: "x", Type: "nope"}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+	Register(r, "a", func(name string, s *testSettings) (Provider, error) {
+		return &scripted{name: name + "@" + s.Endpoint}, nil
+	})
+	if _, err := r.New("x", "nope", nil); err == nil || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("unknown type: err = %v", err)
 	}
-	p, err := r.New(Config{Name: "x", Type: "a"})
-	if err != nil || p.Name() != "x" {
+	s, err := r.Settings("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.(*testSettings).Endpoint = "http://h"
+	p, err := r.New("x", "a", s)
+	if err != nil || p.Name() != "x@http://h" {
 		t.Errorf("New = %v, %v", p, err)
+	}
+	var fe *InvalidFieldError
+	if _, err := r.New("x", "a", &testSettings{Bad: true}); !errors.As(err, &fe) || fe.Key != "bad" || !strings.Contains(err.Error(), `provider "x" (a): bad: is set`) {
+		t.Errorf("invalid settings: %v", err)
+	}
+	if _, err := r.New("x", "a", &otherSettings{}); !errors.Is(err, ErrSettingsType) {
+		t.Errorf("settings of another type: %v", err)
 	}
 	defer func() {
 		if recover() == nil {
 			t.Errorf("registering a type twice did not panic")
 		}
 	}()
-	r.Register("a", nil)
+	Register(r, "a", func(string, *testSettings) (Provider, error) { return nil, nil })
 }
 
 func TestAsUnpinnerThroughWrappers(t *testing.T) {
@@ -306,9 +342,9 @@ type unpinnable struct{ scripted }
 
 func (u *unpinnable) Unpin(context.Context, cid.Cid) error { return nil }
 
-func TestConfigNeverPrintsToken(t *testing.T) {
-	c := Config{Name: "p", Type: "pinata", Token: "super-secret-jwt", TokenFrom: "PINATA_JWT"}
-	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%v %+v %#v %s", c, c, c, c), fmt.Sprintf("%+v", struct{ C Config }{c})} {
+func TestSettingsNeverPrintToken(t *testing.T) {
+	c := HTTP{Endpoint: "http://h", Token: secret.New("super-secret-jwt", "PINATA_JWT")}
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%v %+v %#v", c, c, c), fmt.Sprintf("%+v", struct{ C HTTP }{c})} {
 		if strings.Contains(s, "super-secret-jwt") {
 			t.Errorf("token printed: %s", s)
 		}

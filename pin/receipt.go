@@ -24,7 +24,12 @@ type Receipt struct {
 	Type     string `json:"type"`
 	CID      string `json:"cid"`
 	Status   Status `json:"status"`
-	Error    string `json:"error,omitempty"`
+	// Error is Err's message, for JSON and people.
+	Error string `json:"error,omitempty"`
+	// Err is why the holder does not hold the bundle (nil when pinned):
+	// test it with errors.Is against ErrUnauthorized, ErrWrongCID,
+	// ErrNotPinned, ErrTimeout or context errors, never by its text.
+	Err error `json:"-"`
 
 	// Endpoints are URLs the bundle can be fetched back from
 	// (trustless gateway paths such as https://gw/ipfs/<cid>).

@@ -57,7 +57,7 @@ func settle(start, rec Receipt, err error, b Bundle) Receipt {
 	}
 	if err != nil {
 		rec.CID = b.Root.String()
-		rec.Error = err.Error()
+		rec.Err, rec.Error = err, err.Error()
 		return rec.Done(StatusFailed)
 	}
 	if rec.Finished.IsZero() {

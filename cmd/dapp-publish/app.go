@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
+	"syscall"
 
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -16,7 +18,23 @@ const (
 	exitFailed = 1 // the operation failed (I/O, network, a provider, ...)
 	exitUsage  = 2 // bad command line or configuration
 	exitCheck  = 3 // a check failed: lint --strict, a corrupt CAR, a copy that did not verify
-	// 4 (exitQuorum) and 5 (exitName) are publish's and rollback's: see publish.go.
+	// exitQuorum: publish or rollback found too few verified copies (per
+	// network, quorum: in the config); the ENS name was not touched.
+	exitQuorum = 4
+	// exitName: the copies verified but pointing the ENS name failed
+	// (publish, rollback): the bundle is stored; run again or point the
+	// name by hand (the Record says where the copies are).
+	exitName = 5
+	// exitPending: an ENS transaction was sent but not confirmed before the
+	// deadline; it may still be mined. Run the same command again later: it
+	// sends nothing while the transaction is pending and reports the record
+	// once it is set. (sysexits.h EX_TEMPFAIL: try again later.)
+	exitPending = 75
+	// A signal ended the run (128 + the signal number, as shells report
+	// it): exitInterrupted for SIGINT (Ctrl-C), exitTerminated for SIGTERM.
+	// Temporary files were removed.
+	exitInterrupted = 130
+	exitTerminated  = 143
 )
 
 // version is set at build time with -ldflags "-X main.version=...";
@@ -34,7 +52,7 @@ func toolVersion() string {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:    "dapp-publish",
 		Usage:   "publish a static DApp frontend to IPFS, Filecoin and Arweave, verified, and point ENS at it",
 		Version: toolVersion(),
@@ -62,24 +80,57 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			versionCommand(),
 		},
 	}
+	beforeEveryAction(app.Commands, registerFlagURLs)
+	return app
+}
+
+// beforeEveryAction makes fn run before the action of every command.
+func beforeEveryAction(cmds []*cli.Command, fn func(*cli.Context)) {
+	for _, cmd := range cmds {
+		if action := cmd.Action; action != nil {
+			cmd.Action = func(c *cli.Context) error { fn(c); return action(c) }
+		}
+		beforeEveryAction(cmd.Subcommands, fn)
+	}
 }
 
 // run executes the command line and returns the process exit code. Every
 // error is printed once, with a hint when one is known.
 func run(args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run with a context that a signal cancels (see main): the
+// command stops, removes what it had half-written, and the exit code says
+// which signal ended it.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	out := newOutput(stdout, stderr)
+	app := newApp(out.stdout, out.stderr)
+	app.Metadata = map[string]any{"output": out}
 	// urfave/cli answers an unknown command (or subcommand) with help text
 	// and exit 3; it is a usage error.
 	unknown := ""
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
-	err := app.Run(permuteArgs(app, args))
+	err := app.RunContext(ctx, permuteArgs(app, args))
 	if err == nil && unknown != "" {
 		err = usageErr("run `dapp-publish help` to list the commands", "unknown command %q", unknown)
+	}
+	// A command that returns nil after a signal stopped cleanly (serve
+	// shuts down on Ctrl-C) or finished its work first: it succeeded.
+	if sig, ok := interruptedBy(ctx); ok && err != nil {
+		if !errors.Is(err, context.Canceled) {
+			printError(out.stderr, err)
+		}
+		fmt.Fprintf(out.stderr, "dapp-publish: interrupted by %s; nothing half-written was left behind\n", sig)
+		if sig == syscall.SIGTERM {
+			return exitTerminated
+		}
+		return exitInterrupted
 	}
 	if err == nil {
 		return exitOK
 	}
-	printError(stderr, err)
+	printError(out.stderr, err)
 	return exitCode(err)
 }
 
@@ -123,13 +174,14 @@ func exitCode(err error) int {
 	return exitFailed
 }
 
+// printError prints err (escaped: messages quote file names, URLs and what
+// holders answered) and its hint, and in GitHub Actions an ::error
+// annotation.
 func printError(w io.Writer, err error) {
-	fmt.Fprintf(w, "dapp-publish: error: %v\n", err)
+	fmt.Fprintf(w, "dapp-publish: error: %s\n", safetext.Term(err.Error()))
 	var ce *cliError
 	if errors.As(err, &ce) && ce.hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", ce.hint)
+		fmt.Fprintf(w, "hint: %s\n", safetext.Term(ce.hint))
 	}
-	if os.Getenv("GITHUB_ACTIONS") == "true" {
-		fmt.Fprintf(w, "::error title=dapp-publish::%s\n", escapeAnnotation(err.Error()))
-	}
+	ghCommand(w, "error", [][2]string{{"title", "dapp-publish"}}, err.Error())
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -118,26 +119,26 @@ func listFolder(c *cli.Context, dir, profile string) (*bundle.Listing, error) {
 
 func printDiff(c *cli.Context, d *bundle.Diff) {
 	w := c.App.Writer
-	fmt.Fprintf(w, "A  %s  %s (%s)\n", d.A.Root, d.A.Source, orUnknown(d.A.Profile))
-	fmt.Fprintf(w, "B  %s  %s (%s)\n", d.B.Root, d.B.Source, orUnknown(d.B.Profile))
+	fmt.Fprintf(w, "A  %s  %s (%s)\n", d.A.Root, safetext.Term(d.A.Source), safetext.Term(orUnknown(d.A.Profile)))
+	fmt.Fprintf(w, "B  %s  %s (%s)\n", d.B.Root, safetext.Term(d.B.Source), safetext.Term(orUnknown(d.B.Profile)))
 	if d.Equal() {
 		fmt.Fprintln(w, "same root: identical bundles")
 		return
 	}
 	for _, p := range d.OnlyA {
-		fmt.Fprintf(w, "only in A  %s\n", p)
+		fmt.Fprintf(w, "only in A  %s\n", safetext.Term(p))
 	}
 	for _, p := range d.OnlyB {
-		fmt.Fprintf(w, "only in B  %s\n", p)
+		fmt.Fprintf(w, "only in B  %s\n", safetext.Term(p))
 	}
 	for _, ch := range d.Changed {
-		fmt.Fprintf(w, "changed    %s  (%d -> %d bytes; %s -> %s)\n", ch.Path, ch.SizeA, ch.SizeB, ch.CIDA, ch.CIDB)
+		fmt.Fprintf(w, "changed    %s  (%d -> %d bytes; %s -> %s)\n", safetext.Term(ch.Path), ch.SizeA, ch.SizeB, ch.CIDA, ch.CIDB)
 	}
 	if n := len(d.SameBytes); n > 0 {
-		fmt.Fprintf(w, "same bytes, different CID: %d file(s), e.g. %s\n", n, d.SameBytes[0])
+		fmt.Fprintf(w, "same bytes, different CID: %d file(s), e.g. %s\n", n, safetext.Term(d.SameBytes[0]))
 	}
 	for _, e := range d.Explanation {
-		fmt.Fprintf(w, "why        %s\n", e)
+		fmt.Fprintf(w, "why        %s\n", safetext.Term(e))
 	}
 }
 

@@ -5,25 +5,25 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"math/big"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/ens"
+	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
+	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 )
 
-// Environment variables holding secrets. Secrets never come from flags.
-const (
-	envENSKey     = "DAPP_PUBLISH_ENS_KEY"
-	envSafeAPIKey = "DAPP_PUBLISH_SAFE_API_KEY"
-)
+// defaultConfirmTimeout bounds the wait for a sent transaction to be mined
+// and confirmed (--confirm-timeout, ens.confirm_timeout).
+const defaultConfirmTimeout = 10 * time.Minute
 
 func ensCommand() *cli.Command {
 	return &cli.Command{
@@ -31,19 +31,18 @@ func ensCommand() *cli.Command {
 		Usage: "read or set the contenthash of an ENS name (what eth.limo and ENS-aware browsers open)",
 		Description: "Names are normalised with ENSIP-15; a name that is invalid or confusable is refused\n" +
 			"with the reason. The resolver is found through the ENS registry (--registry, mainnet\n" +
-			"address by default). The RPC endpoint comes from --rpc or ETH_RPC_URL.",
+			"address by default). The RPC endpoint comes from --rpc, ETH_RPC_URL or ens.rpc in the\n" +
+			"config file; flags win over the config's ens: section.",
 		Subcommands: []*cli.Command{ensGetCommand(), ensSetCommand(), ensHistoryCommand()},
 	}
 }
 
 func ensReadFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "rpc", EnvVars: []string{"ETH_RPC_URL"}, Usage: "Ethereum JSON-RPC `URL`"},
-		&cli.StringFlag{Name: "registry", Value: ens.DefaultRegistry.Hex(), Usage: "ENS registry `ADDRESS`"},
-		&cli.StringFlag{Name: "name-wrapper", Usage: "NameWrapper `ADDRESS` (default: the official one on mainnet and Sepolia, none elsewhere)"},
-		&cli.DurationFlag{Name: "timeout", Value: 15 * time.Minute, Usage: "give up after `DURATION`"},
+	return append(ensConnFlags(),
+		&cli.StringFlag{Name: "config", EnvVars: []string{"DAPP_PUBLISH_CONFIG"}, Usage: "read the ens: section of config `FILE` (default: " + config.DefaultFile + " in the current folder, if any)"},
+		&cli.DurationFlag{Name: "timeout", Value: 15 * time.Minute, Usage: "give up after `DURATION` (for ens set, see also --confirm-timeout)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
-	}
+	)
 }
 
 func ensGetCommand() *cli.Command {
@@ -69,9 +68,13 @@ func ensSetCommand() *cli.Command {
 			"be the name's owner (registry owner, or NameWrapper owner for wrapped names) or an\n" +
 			"operator/delegate approved on the resolver; and the call is simulated with eth_call.\n" +
 			"If the name already points at VALUE nothing is sent.\n\n" +
-			"--via key (default): sign and send an EIP-1559 transaction, wait for --confirmations\n" +
-			"  blocks and read the record back. The key comes from $" + envENSKey + " (hex)\n" +
-			"  or --key-file; it is never printed.\n" +
+			"--via key (default): sign and send an EIP-1559 transaction, read the record back as\n" +
+			"  soon as it is mined, and wait for --confirmations blocks (default: 1 on dev chains\n" +
+			"  31337 and 1337, 2 elsewhere), printing what it waits for. After --confirm-timeout it\n" +
+			"  stops waiting, prints the transaction hash and exits 75 without sending anything\n" +
+			"  again; run the same command later to see the record set. While the key has a\n" +
+			"  transaction waiting to be mined, nothing is sent (exit 75). The key comes from\n" +
+			"  $" + envENSKey + " (hex) or --key-file; it is never printed.\n" +
 			"--via safe: propose the call to the Safe --safe through the Safe Transaction Service\n" +
 			"  (--safe-service, hosted service by default; API key from $" + envSafeAPIKey + "),\n" +
 			"  signed by an owner or delegate key (same sources as above). Signers then confirm\n" +
@@ -82,7 +85,8 @@ func ensSetCommand() *cli.Command {
 		Flags: append(ensReadFlags(),
 			&cli.StringFlag{Name: "via", Value: "key", Usage: "how to write: `MODE` key, safe or calldata"},
 			&cli.Uint64Flag{Name: "chain-id", Value: 1, Usage: "refuse to act unless the RPC is on chain `N`"},
-			&cli.Uint64Flag{Name: "confirmations", Value: 2, Usage: "wait for `N` blocks, counting the transaction's own (--via key)"},
+			&cli.Uint64Flag{Name: "confirmations", Usage: "wait for `N` blocks, counting the transaction's own (--via key; default: 1 on dev chains, 2 elsewhere; ens.confirmations)"},
+			&cli.DurationFlag{Name: "confirm-timeout", Value: defaultConfirmTimeout, Usage: "after sending, wait at most `DURATION` for the blocks, then exit 75 with the transaction hash (ens.confirm_timeout)"},
 			&cli.StringFlag{Name: "key-file", Usage: "read the hex private key from `PATH` instead of $" + envENSKey},
 			&cli.StringFlag{Name: "safe", Usage: "Safe `ADDRESS` that owns the name (--via safe; optional for calldata)"},
 			&cli.StringFlag{Name: "safe-service", Usage: "Safe Transaction Service base `URL` (default: api.safe.global for the chain)"},
@@ -108,68 +112,38 @@ func ensHistoryCommand() *cli.Command {
 	}
 }
 
-// ensEnv is what every ens subcommand sets up: a context, an RPC client and
-// an ens.Client aware of the chain's NameWrapper.
+// ensEnv is what every ens subcommand sets up: a context bounded by
+// --timeout, the settings and the connection.
 type ensEnv struct {
-	ctx     context.Context
-	cancel  context.CancelFunc
-	rpc     *ethclient.Client
-	client  *ens.Client
-	chainID *big.Int
+	ctx    context.Context
+	cancel context.CancelFunc
+	set    *ensSettings
+	conn   *ens.Conn
 }
 
-func newENSEnv(c *cli.Context) (*ensEnv, error) {
-	url := c.String("rpc")
-	if url == "" {
-		return nil, usageErr("pass --rpc URL or set ETH_RPC_URL", "no Ethereum RPC endpoint")
-	}
-	registry, err := addressFlag(c, "registry")
+// newENSEnv resolves the settings and connects; chainID (0: any) is checked
+// on connecting.
+func newENSEnv(c *cli.Context, checkChain bool) (*ensEnv, error) {
+	set, err := resolveENSSettings(c)
 	if err != nil {
 		return nil, err
 	}
-	e := &ensEnv{}
+	e := &ensEnv{set: set}
 	e.ctx, e.cancel = context.WithTimeout(c.Context, c.Duration("timeout"))
-	if e.rpc, err = ethclient.DialContext(e.ctx, url); err != nil {
+	want := uint64(0)
+	if checkChain {
+		want = set.chainID
+	}
+	if e.conn, err = dialENS(c, set, want); err != nil {
 		e.cancel()
-		return nil, usageErr("check --rpc / ETH_RPC_URL", "failed to use RPC endpoint: %v", err)
-	}
-	e.client = ens.NewClient(e.rpc, registry)
-	if e.chainID, err = e.client.CheckChain(e.ctx, 0); err != nil {
-		e.close()
-		return nil, ensError(err)
-	}
-	if e.client.NameWrapper, err = nameWrapper(c, e.chainID); err != nil {
-		e.close()
 		return nil, err
 	}
 	return e, nil
 }
 
 func (e *ensEnv) close() {
-	e.rpc.Close()
+	e.conn.Close()
 	e.cancel()
-}
-
-// nameWrapper picks the NameWrapper address: the flag, or the official one.
-func nameWrapper(c *cli.Context, chainID *big.Int) (common.Address, error) {
-	if c.String("name-wrapper") != "" {
-		return addressFlag(c, "name-wrapper")
-	}
-	switch chainID.Uint64() {
-	case 1:
-		return ens.MainnetNameWrapper, nil
-	case 11155111:
-		return ens.SepoliaNameWrapper, nil
-	}
-	return common.Address{}, nil
-}
-
-func addressFlag(c *cli.Context, name string) (common.Address, error) {
-	s := c.String(name)
-	if !common.IsHexAddress(s) {
-		return common.Address{}, usageErr("pass a 0x-prefixed 20-byte hex address", "--%s %q is not an address", name, s)
-	}
-	return common.HexToAddress(s), nil
 }
 
 // ensGetResult is the --json output of ens get.
@@ -186,12 +160,12 @@ func ensGetAction(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usageErr("usage: dapp-publish ens get NAME", "ens get takes one name, got %d arguments", c.NArg())
 	}
-	e, err := newENSEnv(c)
+	e, err := newENSEnv(c, false)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	r, content, err := e.client.Get(e.ctx, strings.TrimSpace(c.Args().First()))
+	r, content, err := e.conn.Get(e.ctx, strings.TrimSpace(c.Args().First()))
 	if err != nil {
 		return ensError(err)
 	}
@@ -203,7 +177,7 @@ func ensGetAction(c *cli.Context) error {
 		return printJSON(c.App.Writer, res)
 	}
 	if content.IsZero() {
-		fmt.Fprintf(c.App.ErrWriter, "%s has no contenthash set\n", r.Name)
+		fmt.Fprintf(c.App.ErrWriter, "%s has no contenthash set\n", safetext.Term(r.Name))
 		return nil
 	}
 	fmt.Fprintln(c.App.Writer, res.Value)
@@ -212,16 +186,20 @@ func ensGetAction(c *cli.Context) error {
 
 // ensSetResult is the --json output of ens set.
 type ensSetResult struct {
-	Name          string   `json:"name"`
-	Node          string   `json:"node"`
-	ChainID       uint64   `json:"chain_id"`
-	Resolver      string   `json:"resolver"`
-	Owner         string   `json:"owner"`
-	Old           string   `json:"old"`
-	New           string   `json:"new"`
-	Contenthash   string   `json:"contenthash"`
-	Via           string   `json:"via"`
-	NoOp          bool     `json:"noop"`
+	Name        string `json:"name"`
+	Node        string `json:"node"`
+	ChainID     uint64 `json:"chain_id"`
+	Resolver    string `json:"resolver"`
+	Owner       string `json:"owner"`
+	Old         string `json:"old"`
+	New         string `json:"new"`
+	Contenthash string `json:"contenthash"`
+	Via         string `json:"via"`
+	NoOp        bool   `json:"noop"`
+	// Status: "unchanged" (already set), "confirmed" (--via key, done),
+	// "pending" (sent, not confirmed by the deadline: exit 75),
+	// "proposed" (--via safe) or "calldata".
+	Status        string   `json:"status"`
 	Calldata      string   `json:"calldata"`
 	Tx            string   `json:"tx,omitempty"`
 	Block         uint64   `json:"block,omitempty"`
@@ -246,23 +224,31 @@ func ensSetAction(c *cli.Context) error {
 	if err != nil {
 		return usageErr("VALUE is a CID, ipfs://CID, ipns://NAME or ar://TXID", "%v", err)
 	}
+	set, err := resolveENSSettings(c)
+	if err != nil {
+		return err
+	}
+	if via = set.via; via != "key" && via != "safe" && via != "calldata" {
+		return usageErr("use --via key, --via safe or --via calldata", "unknown via %q", via)
+	}
 	var key *ecdsa.PrivateKey
 	if via != "calldata" {
 		if key, err = loadKey(c); err != nil {
 			return err
 		}
 	}
-	e, err := newENSEnv(c)
+	e, err := newENSEnv(c, true)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	ch, err := e.client.Plan(e.ctx, strings.TrimSpace(c.Args().First()), content, c.Uint64("chain-id"))
+	ch, err := e.conn.Plan(e.ctx, strings.TrimSpace(c.Args().First()), content, e.set.chainID)
 	if err != nil {
 		return ensError(err)
 	}
 	res := newSetResult(ch, via)
 	if ch.NoOp {
+		res.Status = "unchanged"
 		return reportSet(c, res, fmt.Sprintf("%s already points to %s; nothing to do (no transaction sent)", res.Name, res.New))
 	}
 	switch via {
@@ -295,19 +281,34 @@ func reportSet(c *cli.Context, res ensSetResult, human string) error {
 	if c.Bool("json") {
 		return printJSON(c.App.Writer, res)
 	}
-	fmt.Fprintln(c.App.Writer, human)
+	for _, line := range strings.Split(human, "\n") {
+		fmt.Fprintln(c.App.Writer, safetext.Term(line))
+	}
 	return nil
 }
 
 func setWithKey(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey, res *ensSetResult) error {
-	conf := max(c.Uint64("confirmations"), 1)
-	if !c.Bool("json") {
-		fmt.Fprintf(c.App.ErrWriter, "%s: %s -> %s (signer %s)\n",
-			res.Name, res.Old, res.New, crypto.PubkeyToAddress(key.PublicKey).Hex())
+	need := e.set.confirmations
+	if need == 0 {
+		need = ens.DefaultConfirmations(ch.ChainID)
 	}
-	rcpt, err := e.client.Send(e.ctx, ch, key, ens.SendOptions{Confirmations: conf})
+	fmt.Fprintf(c.App.ErrWriter, "%s: %s -> %s (signer %s)\n",
+		safetext.Term(res.Name), safetext.Term(res.Old), safetext.Term(res.New), crypto.PubkeyToAddress(key.PublicKey).Hex())
+	prog := newENSWaitProgress(c.App.ErrWriter, res.Name, e.set.confirmTimeout)
+	rcpt, err := e.conn.Send(e.ctx, ch, key, ens.SendOptions{
+		Confirmations: need, WaitTimeout: e.set.confirmTimeout, Progress: prog.update,
+	})
+	prog.stop()
 	if rcpt != nil {
-		res.Tx, res.Block, res.GasUsed = rcpt.TxHash.Hex(), rcpt.BlockNumber, rcpt.GasUsed
+		res.Tx, res.Block, res.GasUsed, res.Confirmations = rcpt.TxHash.Hex(), rcpt.BlockNumber, rcpt.GasUsed, rcpt.Confirmations
+		_ = ghOutput("ens_tx", res.Tx)
+	}
+	if errors.Is(err, ens.ErrPending) {
+		res.Status = "pending"
+		if c.Bool("json") {
+			_ = printJSON(c.App.Writer, *res)
+		}
+		return ensError(err)
 	}
 	if err != nil {
 		if rcpt != nil {
@@ -315,29 +316,29 @@ func setWithKey(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey
 		}
 		return ensError(err)
 	}
-	res.Confirmations = conf
-	_ = ghOutput("ens_tx", res.Tx)
+	res.Status = "confirmed"
 	return reportSet(c, *res, fmt.Sprintf("%s now points to %s (was %s)\ntransaction %s in block %d, %d confirmation(s), read back: ok",
-		res.Name, res.New, res.Old, res.Tx, res.Block, conf))
+		res.Name, res.New, res.Old, res.Tx, res.Block, res.Confirmations))
 }
 
 func setViaSafe(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey, res *ensSetResult) error {
-	if c.String("safe") == "" {
-		return usageErr("pass --safe ADDRESS (the Safe that owns the name)", "--via safe needs --safe")
+	if e.set.safe == "" {
+		return usageErr("pass --safe ADDRESS (the Safe that owns the name), or set ens.safe in the config", "--via safe needs --safe")
 	}
-	safe, err := addressFlag(c, "safe")
+	safe, err := parseAddress("safe", e.set.safe)
 	if err != nil {
 		return err
 	}
-	svc, err := safeService(c, e.chainID)
+	svc, err := safeService(c, e)
 	if err != nil {
 		return err
 	}
-	p, err := e.client.ProposeViaSafe(e.ctx, ch, safe, svc, key, "dapp-publish "+toolVersion())
+	p, err := e.conn.ProposeViaSafe(e.ctx, ch, safe, svc, key, "dapp-publish "+toolVersion())
 	if err != nil {
 		return ensError(err)
 	}
 	nonce := p.Tx.Nonce.Uint64()
+	res.Status = "proposed"
 	res.Safe, res.SafeTxHash, res.SafeNonce, res.Proposer = safe.Hex(), p.SafeTxHash.Hex(), &nonce, p.Sender.Hex()
 	_ = ghSummary(ens.Summary(ch, ens.SummaryInput{Commit: c.String("commit"), Proposal: p}))
 	_ = ghOutput("ens_safe_tx_hash", res.SafeTxHash)
@@ -349,17 +350,18 @@ func setViaSafe(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey
 	return reportSet(c, *res, msg)
 }
 
-func safeService(c *cli.Context, chainID *big.Int) (*ens.SafeService, error) {
-	url := c.String("safe-service")
+func safeService(c *cli.Context, e *ensEnv) (*ens.SafeService, error) {
+	url := e.set.safeService
 	if url == "" {
 		var err error
-		if url, err = ens.SafeServiceURL(chainID.Uint64()); err != nil {
+		if url, err = ens.SafeServiceURL(e.conn.ChainID.Uint64()); err != nil {
 			return nil, usageErr("pass --safe-service URL", "%v", err)
 		}
 	}
-	apiKey := strings.TrimSpace(os.Getenv(envSafeAPIKey))
-	if apiKey != "" && inGitHubActions() {
-		fmt.Fprintf(c.App.Writer, "::add-mask::%s\n", apiKey)
+	addURLSecrets(c, url)
+	apiKey, err := safeAPIKey(c)
+	if err != nil {
+		return nil, err
 	}
 	return &ens.SafeService{URL: url, APIKey: apiKey}, nil
 }
@@ -369,29 +371,26 @@ func safeService(c *cli.Context, chainID *big.Int) (*ens.SafeService, error) {
 func setViaCalldata(c *cli.Context, e *ensEnv, ch *ens.Change, res *ensSetResult) error {
 	writer := ch.Record.Owner
 	var safe common.Address
-	if c.String("safe") != "" {
+	if e.set.safe != "" {
 		var err error
-		if safe, err = addressFlag(c, "safe"); err != nil {
+		if safe, err = parseAddress("safe", e.set.safe); err != nil {
 			return err
 		}
 		writer, res.Safe = safe, safe.Hex()
 	}
-	if err := e.client.Authorise(e.ctx, ch.Record, writer); err != nil {
-		return ensError(err)
-	}
-	if err := e.client.Simulate(e.ctx, ch, writer); err != nil {
+	if err := e.conn.CheckWriter(e.ctx, ch, writer); err != nil {
 		return ensError(err)
 	}
 	files, err := writeCalldataFiles(c, ch, safe)
 	if err != nil {
 		return err
 	}
-	res.Files = files
+	res.Files, res.Status = files, "calldata"
 	if c.Bool("json") {
 		return printJSON(c.App.Writer, res)
 	}
-	fmt.Fprintf(c.App.Writer, "%s: %s -> %s\nto:   %s (resolver)\ndata: %s\n", res.Name, res.Old, res.New, res.Resolver, res.Calldata)
-	fmt.Fprintf(c.App.ErrWriter, "wrote %s\n", strings.Join(files, ", "))
+	fmt.Fprintf(c.App.Writer, "%s: %s -> %s\nto:   %s (resolver)\ndata: %s\n", safetext.Term(res.Name), safetext.Term(res.Old), safetext.Term(res.New), res.Resolver, res.Calldata)
+	fmt.Fprintf(c.App.ErrWriter, "wrote %s\n", safetext.Term(strings.Join(files, ", ")))
 	return nil
 }
 
@@ -409,8 +408,9 @@ func writeCalldataFiles(c *cli.Context, ch *ens.Change, safe common.Address) ([]
 	base := filepath.Join(dir, "ens-"+safeFileName(ch.Record.Name))
 	files := []string{base + ".safe-tx-builder.json", base + ".md"}
 	for i, data := range [][]byte{append(builder, '\n'), []byte(md)} {
-		if err := os.WriteFile(files[i], data, 0o644); err != nil {
-			return nil, withHint(fmt.Errorf("failed to write %s: %w", files[i], err), "pass a writable --out folder")
+		err := atomicfile.Write(files[i], func(w io.Writer) error { _, err := w.Write(data); return err })
+		if err != nil {
+			return nil, withHint(err, "pass a writable --out folder")
 		}
 	}
 	_ = ghSummary(md)
@@ -440,12 +440,12 @@ func ensHistoryAction(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usageErr("usage: dapp-publish ens history NAME", "ens history takes one name, got %d arguments", c.NArg())
 	}
-	e, err := newENSEnv(c)
+	e, err := newENSEnv(c, false)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	r, hist, err := e.client.History(e.ctx, strings.TrimSpace(c.Args().First()), c.Uint64("from-block"))
+	r, hist, err := e.conn.History(e.ctx, strings.TrimSpace(c.Args().First()), c.Uint64("from-block"))
 	if err != nil {
 		return ensError(err)
 	}
@@ -462,44 +462,12 @@ func ensHistoryAction(c *cli.Context) error {
 		return printJSON(c.App.Writer, out)
 	}
 	if len(out) == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "%s: no contenthash changes on resolver %s\n", r.Name, r.Resolver.Hex())
+		fmt.Fprintf(c.App.ErrWriter, "%s: no contenthash changes on resolver %s\n", safetext.Term(r.Name), r.Resolver.Hex())
 	}
 	for _, h := range out {
 		fmt.Fprintf(c.App.Writer, "%s  block %d  %s  %s\n", h.Time.Format(time.RFC3339), h.Block, h.Tx, h.Value)
 	}
 	return nil
-}
-
-// loadKey reads the signing key from $DAPP_PUBLISH_ENS_KEY or --key-file.
-// The key is never printed; on GitHub Actions it is masked first.
-func loadKey(c *cli.Context) (*ecdsa.PrivateKey, error) {
-	env, file := os.Getenv(envENSKey), c.String("key-file")
-	var raw string
-	switch {
-	case env != "" && file != "":
-		return nil, usageErr("unset "+envENSKey+" or drop --key-file", "both %s and --key-file are set; which key to use is ambiguous", envENSKey)
-	case file != "":
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, usageErr("pass a readable --key-file", "failed to read the key file: %v", err)
-		}
-		raw = string(b)
-	case env != "":
-		raw = env
-	default:
-		return nil, usageErr("set "+envENSKey+" (hex private key) or pass --key-file PATH, or use --via calldata to sign nothing",
-			"no signing key")
-	}
-	hexKey := strings.TrimPrefix(strings.TrimSpace(raw), "0x")
-	if inGitHubActions() && hexKey != "" {
-		fmt.Fprintf(c.App.Writer, "::add-mask::%s\n", hexKey)
-	}
-	key, err := crypto.HexToECDSA(hexKey)
-	if err != nil {
-		// The parse error may quote the input: do not wrap it.
-		return nil, usageErr("the key must be 64 hex characters (32 bytes), optionally 0x-prefixed", "the signing key is not a valid hex private key")
-	}
-	return key, nil
 }
 
 // ensError maps ens errors to exit codes and hints. Checks that failed before
@@ -534,8 +502,17 @@ func ensError(err error) error {
 		return withHint(err, "check --safe-service and --safe")
 	case errors.Is(err, ens.ErrUnsupportedNamespace), errors.Is(err, ens.ErrInvalidContent):
 		return checkErr(err, "the record holds a value dapp-publish does not decode (it reads ipfs, ipns and arweave); the raw bytes are in the message")
+	case errors.Is(err, ens.ErrPending):
+		return &cliError{err: err, code: exitPending, hint: "nothing will be sent again: the transaction may still be mined. Check it later " +
+			"(`dapp-publish ens get NAME`, or the hash on a block explorer) and run the same command again: it reports the record once it is set. " +
+			"Raise --confirm-timeout to wait longer"}
+	case errors.Is(err, ens.ErrSignerBusy):
+		return &cliError{err: err, code: exitPending, hint: "a previous transaction of this key is still waiting to be mined: wait for it " +
+			"(or replace it with your wallet), then run the same command again"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return withHint(err, "raise --timeout, or check the RPC endpoint")
+	case errors.Is(err, ens.ErrRPC):
+		return withHint(err, "check --rpc / ETH_RPC_URL (or ens.rpc in the config)")
 	}
 	return withHint(err, "check that the RPC endpoint (--rpc / ETH_RPC_URL) is reachable and synced")
 }

@@ -168,11 +168,16 @@ func TestENSKeyFileAndMasking(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
+	// The mask goes to stderr before anything else, never to stdout
+	// (which may be a --json file the runner never masks).
 	mask := "::add-mask::" + c.anvil.KeyHex(1) + "\n"
-	if !strings.HasPrefix(out, mask) {
-		t.Fatalf("stdout does not start with the mask command:\n%s", out)
+	if !strings.HasPrefix(errOut, mask) {
+		t.Fatalf("stderr does not start with the mask command:\n%s", errOut)
 	}
-	if strings.Count(out+errOut, c.anvil.KeyHex(1)) != 1 {
+	if strings.Contains(out, c.anvil.KeyHex(1)) || strings.Contains(out, "::add-mask::") {
+		t.Errorf("stdout holds the key or a mask command:\n%s", out)
+	}
+	if strings.Count(errOut, c.anvil.KeyHex(1)) != 1 {
 		t.Error("the key appears outside the mask command")
 	}
 

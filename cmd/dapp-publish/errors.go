@@ -13,8 +13,3 @@ func isFlagError(err error) bool {
 	}
 	return false
 }
-
-// escapeAnnotation escapes a message for a GitHub Actions workflow command.
-func escapeAnnotation(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}

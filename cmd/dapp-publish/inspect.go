@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -56,7 +57,7 @@ func inspectAction(c *cli.Context) error {
 				if name == "" {
 					name = "."
 				}
-				fmt.Fprintf(w, "%-7s %12d  %s  %s\n", e.Type, e.Size, e.CID, name)
+				fmt.Fprintf(w, "%-7s %12d  %s  %s\n", e.Type, e.Size, e.CID, safetext.Term(name))
 			}
 		}
 		for _, b := range in.Bad {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -82,7 +83,7 @@ func lintAction(c *cli.Context) error {
 	} else {
 		printLint(c.App.Writer, report)
 		if len(report.Findings) == 0 {
-			fmt.Fprintf(c.App.Writer, "%s: no problems found\n", dir)
+			fmt.Fprintf(c.App.Writer, "%s: no problems found\n", safetext.Term(dir))
 		}
 	}
 	if c.Bool("strict") && len(report.Findings) > 0 {
@@ -94,7 +95,7 @@ func lintAction(c *cli.Context) error {
 // printLint prints the lint's report: how the app routes, one line per
 // finding (and a GitHub annotation each when running in Actions), and what
 // renders on each targeted gateway style. All the lint's human output is
-// printed here.
+// printed here; file names come from the site, so every one is escaped.
 func printLint(w io.Writer, r *bundle.LintReport) {
 	routes := map[string]string{
 		bundle.RoutesNone: "no client-side routes",
@@ -104,9 +105,9 @@ func printLint(w io.Writer, r *bundle.LintReport) {
 	if r.RoutesFrom != "" {
 		routes += "; " + r.RoutesFrom
 	}
-	fmt.Fprintf(w, "app: %s\n", routes)
+	fmt.Fprintf(w, "app: %s\n", safetext.Term(routes))
 	for _, f := range r.Findings {
-		fmt.Fprintf(w, "warning: %s\n", f)
+		fmt.Fprintf(w, "warning: %s\n", safetext.Term(f.String()))
 		ghWarning(w, f.Path, "dapp-publish lint: "+f.Code, f.Message)
 	}
 	for _, style := range r.Targets {

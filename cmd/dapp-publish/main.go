@@ -9,17 +9,19 @@ import (
 )
 
 func main() {
+	ctx, stop := signalContext()
 	// DAPP_PUBLISH_CPUPROFILE=file writes a CPU profile of the run, for
 	// performance reports (`go tool pprof bin/dapp-publish file`).
 	if p := os.Getenv("DAPP_PUBLISH_CPUPROFILE"); p != "" {
-		if f, err := os.Create(p); err == nil {
-			if pprof.StartCPUProfile(f) == nil {
-				code := run(os.Args, os.Stdout, os.Stderr)
-				pprof.StopCPUProfile()
-				f.Close()
-				os.Exit(code)
-			}
+		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {
+			code := runContext(ctx, os.Args, os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			stop()
+			os.Exit(code)
 		}
 	}
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	code := runContext(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

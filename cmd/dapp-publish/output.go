@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,9 +28,15 @@ func printJSON(w io.Writer, v any) error {
 // inGitHubActions reports whether we run as a GitHub Actions step.
 func inGitHubActions() bool { return os.Getenv("GITHUB_ACTIONS") == "true" }
 
-// ghOutput appends name=value to the step's outputs ($GITHUB_OUTPUT).
+// ghOutput appends name=value to the step's outputs ($GITHUB_OUTPUT). A
+// value with a line break is written in the delimiter form, so it cannot
+// add outputs of its own.
 func ghOutput(name, value string) error {
-	return ghAppend("GITHUB_OUTPUT", fmt.Sprintf("%s=%s\n", name, value))
+	if !strings.ContainsAny(value, "\r\n") {
+		return ghAppend("GITHUB_OUTPUT", fmt.Sprintf("%s=%s\n", name, value))
+	}
+	delim := "dapp_publish_" + randomHex(16)
+	return ghAppend("GITHUB_OUTPUT", fmt.Sprintf("%s<<%s\n%s\n%s\n", name, delim, value, delim))
 }
 
 // ghSummary appends Markdown to the job summary ($GITHUB_STEP_SUMMARY).
@@ -44,33 +52,31 @@ func ghAppend(env, text string) error {
 		return fmt.Errorf("failed to write %s: %w", env, err)
 	}
 	defer f.Close()
-	_, err = f.WriteString(text)
+	_, err = f.WriteString(scrubForGitHub(text))
 	return err
 }
 
 // ghWarning prints a GitHub Actions warning annotation (file may be "").
 func ghWarning(w io.Writer, file, title, msg string) {
-	if !inGitHubActions() {
-		return
-	}
-	loc := ""
+	var props [][2]string
 	if file != "" {
-		loc = " file=" + escapeAnnotationProp(file) + ","
-	} else {
-		loc = " "
+		props = append(props, [2]string{"file", file})
 	}
-	fmt.Fprintf(w, "::warning%stitle=%s::%s\n", loc, escapeAnnotationProp(title), escapeAnnotation(msg))
-}
-
-func escapeAnnotationProp(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	ghCommand(w, "warning", append(props, [2]string{"title", title}), msg)
 }
 
 // isTerminal reports whether w is an interactive terminal, for progress bars
-// and colour. NO_COLOR and CI runs get plain lines.
+// and colour. NO_COLOR and CI runs get plain lines. Streams that wrap a
+// file (the scrubbing stdout and stderr) are looked through.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := w.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("NO_COLOR") == "" && !inGitHubActions()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // progress reports long-running work on w (stderr): bars drawn by mpb on an

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -162,6 +164,10 @@ func packOutputs(c *cli.Context, dir string) (string, string, error) {
 	if man == "" {
 		man = strings.TrimSuffix(out, ".car") + ".manifest.json"
 	}
+	if sameFile(out, man) {
+		return "", "", usageErr("give --manifest another name, or leave it out (default: the CAR's name with .manifest.json)",
+			"--manifest and -o both name %s: the manifest would overwrite the CAR", out)
+	}
 	for _, p := range []string{out, man} {
 		inside, err := insideDir(dir, p)
 		if err != nil {
@@ -208,15 +214,15 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 	if c.Bool("json") {
 		return printJSON(w, res)
 	}
-	fmt.Fprintf(w, "packed %s: %d files, %d folders, %s (profile %s)\n", dir, res.Files, res.Dirs, humanBytes(res.Bytes), res.Profile)
+	fmt.Fprintf(w, "packed %s: %d files, %d folders, %s (profile %s)\n", safetext.Term(dir), res.Files, res.Dirs, humanBytes(res.Bytes), res.Profile)
 	fmt.Fprintf(w, "root      %s\n", res.CID)
 	if res.CAR != "" {
-		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", res.CAR, humanBytes(res.CARSize), res.Blocks)
+		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", safetext.Term(res.CAR), humanBytes(res.CARSize), res.Blocks)
 		printPiece(w, "piece    ", res.PieceInfo)
-		fmt.Fprintf(w, "manifest  %s\n", res.Manifest)
+		fmt.Fprintf(w, "manifest  %s\n", safetext.Term(res.Manifest))
 	}
 	if len(res.Skipped) > 0 {
-		fmt.Fprintf(w, "left out  %d path(s): %s\n", len(res.Skipped), summarize(res.Skipped, 5))
+		fmt.Fprintf(w, "left out  %d path(s): %s\n", len(res.Skipped), safetext.Term(summarize(res.Skipped, 5)))
 	}
 	if err := ghOutput("cid", res.CID); err != nil {
 		return err
@@ -243,6 +249,20 @@ func printPiece(w io.Writer, label string, pi bundle.PieceInfo) {
 	if pi.PieceCID != "" {
 		fmt.Fprintf(w, "%s %s (v1 %s, padded size %d)\n", label, pi.PieceCID, pi.PieceCIDv1, pi.PaddedPieceSize)
 	}
+}
+
+// sameFile reports whether paths a and b name one file: the same path once
+// cleaned and made absolute, or, when both exist, the same file on disk (a
+// link or another spelling).
+func sameFile(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 func summarize(items []string, n int) string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/all"
 	"github.com/urfave/cli/v2"
@@ -72,12 +73,6 @@ func pinAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	for i := range receipts {
-		receipts[i].Error = cfg.Redact(receipts[i].Error)
-		for j, w := range receipts[i].Warnings {
-			receipts[i].Warnings[j] = cfg.Redact(w)
-		}
-	}
 	if err := reportPins(c, in.bundle, receipts); err != nil {
 		return err
 	}
@@ -93,9 +88,9 @@ func pinProviders(c *cli.Context) (*config.Config, []pin.Provider, error) {
 		return nil, nil, usageErr("create "+config.DefaultFile+" with a providers: list (see `dapp-publish pin --help`), or pass --config FILE",
 			"no config file: %s not found in the current folder", config.DefaultFile)
 	}
-	cfg, err := config.Load(path, config.Options{KnownTypes: reg.Types()})
+	cfg, err := loadConfig(c, path, reg)
 	if err != nil {
-		return nil, nil, usageErr("fix the config file; tokens must be ${ENV_VAR} references or token_file paths", "%v", err)
+		return nil, nil, err
 	}
 	entries, err := cfg.Find(c.StringSlice("provider"))
 	if err != nil {
@@ -106,13 +101,25 @@ func pinProviders(c *cli.Context) (*config.Config, []pin.Provider, error) {
 	}
 	var ps []pin.Provider
 	for _, e := range entries {
-		p, err := reg.New(e.Config)
+		p, err := reg.New(e.Name, e.Type, e.Settings)
 		if err != nil {
-			return nil, nil, usageErr("fix this entry of the config file", "%s:%d: %v", path, e.Line, cfg.RedactError(err))
+			return nil, nil, usageErr("fix this entry of the config file", "%s:%d: %v", path, e.Line, err)
 		}
 		ps = append(ps, pin.Wrap(p, e.Policy))
 	}
 	return cfg, ps, nil
+}
+
+// loadConfig loads the config file and registers every secret it resolved
+// (tokens, wallet files, the values of ${VAR}) with the run's output, before
+// anything else is printed.
+func loadConfig(c *cli.Context, path string, reg *pin.Registry) (*config.Config, error) {
+	cfg, err := config.Load(path, config.Options{Registry: reg, SkipENS: true})
+	if err != nil {
+		return nil, usageErr("fix the config file; secrets must be ${ENV_VAR} references or *_file paths", "%v", err)
+	}
+	addConfigSecrets(c, cfg)
+	return cfg, nil
 }
 
 // runPins runs every provider at once, with a live line of bytes sent per
@@ -160,7 +167,7 @@ func reportPins(c *cli.Context, b pin.Bundle, rs []pin.Receipt) error {
 	for _, r := range rs {
 		fmt.Fprintln(w, receiptLine(r))
 		for _, warn := range r.Warnings {
-			fmt.Fprintf(w, "  warning: %s\n", warn)
+			fmt.Fprintf(w, "  warning: %s\n", safetext.Term(warn))
 		}
 	}
 	return nil
@@ -169,7 +176,7 @@ func reportPins(c *cli.Context, b pin.Bundle, rs []pin.Receipt) error {
 func receiptLine(r pin.Receipt) string {
 	took := r.Finished.Sub(r.Started).Round(10 * time.Millisecond)
 	if r.Status != pin.StatusPinned {
-		return fmt.Sprintf("FAILED  %s (%s): %s", r.Provider, r.Type, r.Error)
+		return fmt.Sprintf("FAILED  %s (%s): %s", r.Provider, r.Type, safetext.Term(r.Error))
 	}
 	sent := humanBytes(r.BytesSent) + " sent"
 	if r.Skipped {
@@ -177,7 +184,7 @@ func receiptLine(r pin.Receipt) string {
 	}
 	line := fmt.Sprintf("pinned  %s (%s) %s  %s in %s", r.Provider, r.Type, r.CID, sent, took)
 	if len(r.Endpoints) > 0 {
-		line += "  " + r.Endpoints[0]
+		line += "  " + safetext.Term(r.Endpoints[0])
 	}
 	return line
 }
@@ -187,11 +194,11 @@ func pinSummary(b pin.Bundle, rs []pin.Receipt) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "### dapp-publish pin `%s`\n\n| provider | type | status | sent | detail |\n|---|---|---|---|---|\n", b.Root)
 	for _, r := range rs {
-		detail := strings.NewReplacer("|", "\\|", "\n", " ").Replace(r.Error)
+		detail := safetext.MarkdownCell(r.Error)
 		if r.Skipped {
 			detail = "already held"
 		} else if detail == "" && len(r.Endpoints) > 0 {
-			detail = r.Endpoints[0]
+			detail = safetext.MarkdownCell(r.Endpoints[0])
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", r.Provider, r.Type, r.Status, humanBytes(r.BytesSent), detail)
 	}
@@ -205,7 +212,7 @@ func pinResult(rs []pin.Receipt) error {
 	for _, r := range rs {
 		if r.Status != pin.StatusPinned {
 			failed = append(failed, r.Provider)
-			unauthorized = unauthorized || strings.Contains(r.Error, "rejected the token") || strings.Contains(r.Error, "no token is configured")
+			unauthorized = unauthorized || errors.Is(r.Err, pin.ErrUnauthorized)
 		}
 	}
 	if len(failed) == 0 {

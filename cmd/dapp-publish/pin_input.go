@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
 	"github.com/dapp-publish/dapp-publish/internal/config"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/ipfs/go-cid"
@@ -36,7 +37,9 @@ func packForPin(c *cli.Context, dir string, cfg *config.Config) (*pinInput, erro
 	if err != nil {
 		return nil, siteError(dir, err)
 	}
-	tmp, err := os.CreateTemp("", "dapp-publish-*.car")
+	// A scratch file has no name once created: an interrupted or killed
+	// run leaves nothing behind.
+	tmp, err := atomicfile.Scratch("", "dapp-publish-*.car")
 	if err != nil {
 		return nil, fmt.Errorf("failed to create a temporary CAR: %w", err)
 	}

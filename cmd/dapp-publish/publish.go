@@ -386,12 +386,6 @@ func githubPublish(rec *publish.Record, recordPath string) {
 	_ = ghSummary(md.String() + "\n")
 }
 
-// Exit codes of publish and rollback beyond the common ones.
-const (
-	exitQuorum = 4 // too few verified copies: the name was not touched
-	exitName   = 5 // copies verified, the name update failed
-)
-
 // publishError maps the pipeline's errors to exit codes and hints.
 func publishError(err error) error {
 	var ce *cliError

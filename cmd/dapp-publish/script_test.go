@@ -11,10 +11,11 @@ import (
 )
 
 // The testscript files in testdata/script run the real dapp-publish binary
-// (this test binary re-executed as "dapp-publish") end to end.
+// (this test binary re-executed as "dapp-publish", through main: signal
+// handling included) end to end. Other tests find it in $PATH too.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"dapp-publish": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
+		"dapp-publish": main,
 	})
 }
 

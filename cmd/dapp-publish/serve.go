@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/ipfs/go-cid"
 	"github.com/urfave/cli/v2"
@@ -117,7 +118,7 @@ func serveNames(c *cli.Context) (verify.NameResolver, error) {
 func rejectLogger(w io.Writer) func(string, cid.Cid, error) {
 	return func(src string, c cid.Cid, err error) {
 		if errors.Is(err, verify.ErrHashMismatch) || errors.Is(err, verify.ErrMalformed) {
-			fmt.Fprintf(w, "dapp-publish: warning: rejected block %s from %s: %v\n", c, src, err)
+			fmt.Fprintf(w, "dapp-publish: warning: rejected block %s from %s: %s\n", c, safetext.Term(src), safetext.Term(err.Error()))
 		}
 	}
 }

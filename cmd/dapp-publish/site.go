@@ -76,6 +76,9 @@ func siteError(dir string, err error) error {
 	switch {
 	case errors.Is(err, bundle.ErrSpecialFile):
 		return usageErr("remove it or list it in "+bundle.IgnoreFile, "in %s: %v", dir, err)
+	case errors.Is(err, bundle.ErrNameNotUTF8):
+		return usageErr("rename it to UTF-8 (e.g. `convmv -f latin1 -t utf8 --notest -r DIR`), or leave it out with --ignore or "+bundle.IgnoreFile,
+			"in %s: %v", dir, err)
 	case errors.Is(err, bundle.ErrOutsideLink):
 		return usageErr("copy the target into the site folder, or use --symlinks skip", "in %s: %v", dir, err)
 	case errors.Is(err, fs.ErrPermission):

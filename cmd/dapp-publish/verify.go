@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/urfave/cli/v2"
 )
@@ -311,7 +312,7 @@ func printVerify(c *cli.Context, res verifyResult) error {
 	if c.Bool("json") {
 		return printJSON(w, res)
 	}
-	fmt.Fprintf(w, "verify %s\n\n", res.What)
+	fmt.Fprintf(w, "verify %s\n\n", safetext.Term(res.What))
 	printSourceTable(w, res.Sources)
 	if res.Compare != nil {
 		printCompare(w, res.Compare)
@@ -327,38 +328,38 @@ func printSourceTable(w io.Writer, srcs []sourceResult) {
 		if s.Mode == "arweave" {
 			n = s.Files // files, for Arweave
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Source, yesNo(s.Reachable), yesNo(s.Complete), yesNo(s.Verified),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", safetext.Term(s.Source), yesNo(s.Reachable), yesNo(s.Complete), yesNo(s.Verified),
 			time.Duration(s.LatencyMS*float64(time.Millisecond)).Round(time.Millisecond), humanBytes(s.Bytes), n, s.Mode)
 	}
 	tw.Flush()
 	for _, s := range srcs {
 		if s.Error != "" {
-			fmt.Fprintf(w, "\n%s: FAILED: %s\n", s.Source, s.Error)
+			fmt.Fprintf(w, "\n%s: FAILED: %s\n", safetext.Term(s.Source), safetext.Term(s.Error))
 		}
 		for _, p := range s.Missing {
-			fmt.Fprintf(w, "  missing    %s\n", p)
+			fmt.Fprintf(w, "  missing    %s\n", safetext.Term(p))
 		}
 		for _, p := range s.Different {
-			fmt.Fprintf(w, "  different  %s\n", p)
+			fmt.Fprintf(w, "  different  %s\n", safetext.Term(p))
 		}
 	}
 }
 
 func printCompare(w io.Writer, cr *compareResult) {
-	fmt.Fprintf(w, "\ncompared with %s (root %s)", cr.With, cr.LocalRoot)
+	fmt.Fprintf(w, "\ncompared with %s (root %s)", safetext.Term(cr.With), cr.LocalRoot)
 	switch {
 	case cr.Error != "":
-		fmt.Fprintf(w, ": %s\n", cr.Error)
+		fmt.Fprintf(w, ": %s\n", safetext.Term(cr.Error))
 	case cr.Same:
 		fmt.Fprintf(w, ": same paths and file contents\n")
 	default:
-		fmt.Fprintf(w, ": DIFFERENT (%s)\n", cr.Diff)
+		fmt.Fprintf(w, ": DIFFERENT (%s)\n", safetext.Term(cr.Diff.String()))
 		for _, l := range []struct {
 			label string
 			paths []string
 		}{{"missing", cr.Diff.Missing}, {"different", cr.Diff.Different}, {"extra", cr.Diff.Extra}, {"missing folder", cr.Diff.MissingDirs}, {"extra folder", cr.Diff.ExtraDirs}} {
 			for _, p := range l.paths {
-				fmt.Fprintf(w, "  %-15s %s\n", l.label, p)
+				fmt.Fprintf(w, "  %-15s %s\n", l.label, safetext.Term(p))
 			}
 		}
 	}
@@ -400,9 +401,9 @@ func reportVerifyToGitHub(w io.Writer, res verifyResult) error {
 	fmt.Fprintf(&md, "### dapp-publish verify `%s`\n\n| source | complete | verified | latency | bytes | reason |\n|---|---|---|---|---|---|\n", res.Root)
 	for _, s := range res.Sources {
 		if !s.OK {
-			fmt.Fprintf(w, "::error title=verify %s::%s\n", escapeAnnotationProp(s.Source), escapeAnnotation(s.Error))
+			ghCommand(w, "error", [][2]string{{"title", "verify " + s.Source}}, s.Error)
 		}
-		fmt.Fprintf(&md, "| %s | %s | %s | %.0f ms | %s | %s |\n", s.Source, yesNo(s.Complete), yesNo(s.Verified), s.LatencyMS, humanBytes(s.Bytes), strings.ReplaceAll(s.Error, "|", "\\|"))
+		fmt.Fprintf(&md, "| %s | %s | %s | %.0f ms | %s | %s |\n", safetext.MarkdownCell(s.Source), yesNo(s.Complete), yesNo(s.Verified), s.LatencyMS, humanBytes(s.Bytes), safetext.MarkdownCell(s.Error))
 	}
 	if err := ghOutput("verified", fmt.Sprint(res.OK)); err != nil {
 		return err

@@ -5,26 +5,17 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/dapp-publish/dapp-publish/ens"
 	"github.com/dapp-publish/dapp-publish/verify"
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ipfs/go-cid"
 	"github.com/urfave/cli/v2"
 )
 
-// Flags for commands that accept an ENS name (verify, serve). The RPC URL
-// often carries an API key, so it is also read from ETH_RPC_URL and never
-// printed: errors show only its scheme and host.
-func nameFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "rpc", EnvVars: []string{"ETH_RPC_URL"}, Usage: "Ethereum JSON-RPC `URL` for ENS names (env ETH_RPC_URL; prefer the env var when the URL holds an API key)"},
-		&cli.StringFlag{Name: "registry", Value: ens.DefaultRegistry.Hex(), Usage: "ENS registry `ADDRESS` (the default is the same on mainnet and Sepolia)"},
-	}
-}
+// Flags for commands that accept an ENS name (verify, serve): the same set
+// as the ens commands (ens_conn.go).
+func nameFlags() []cli.Flag { return ensConnFlags() }
 
 // target is what the user asked for: a CID, or a name and what it points to.
 type target struct {
@@ -60,11 +51,11 @@ func parseTarget(c *cli.Context, arg string, arweave bool) (target, error) {
 		}
 		return contentTarget("", content, arweave)
 	}
-	ec, err := ensClient(c)
+	ec, rpc, err := ensClient(c)
 	if err != nil {
 		return target{}, err
 	}
-	content, err := resolveENS(c.Context, ec, arg, c.String("rpc"))
+	content, err := resolveENS(c.Context, ec, arg, rpc)
 	if err != nil {
 		return target{}, err
 	}
@@ -87,30 +78,25 @@ func contentTarget(name string, content ens.Content, arweave bool) (target, erro
 	return target{}, usageErr("pass an IPFS CID or ar://TXID, or an ENS name pointing to one", "%s is %s content, which is not supported here", what, content.Namespace)
 }
 
-// ensClient connects to the --rpc node and the --registry.
-func ensClient(c *cli.Context) (*ens.Client, error) {
-	rpc := c.String("rpc")
-	if rpc == "" {
-		return nil, usageErr("pass --rpc URL or set ETH_RPC_URL to an Ethereum JSON-RPC endpoint (mainnet for .eth names)", "resolving an ENS name needs an Ethereum RPC endpoint")
-	}
-	reg := c.String("registry")
-	if !common.IsHexAddress(reg) {
-		return nil, usageErr("pass a 0x-prefixed 20-byte address", "--registry %q is not an address", reg)
-	}
-	client, err := ethclient.DialContext(c.Context, rpc)
+// ensClient connects to ENS with the run's ENS settings (dialENS).
+func ensClient(c *cli.Context) (*ens.Client, string, error) {
+	set, err := resolveENSSettings(c)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("failed to connect to the RPC at %s: %w", redactURL(rpc), redactErr(err, rpc)), "check --rpc / ETH_RPC_URL")
+		return nil, "", err
 	}
-	return ens.NewClient(client, common.HexToAddress(reg)), nil
+	conn, err := dialENS(c, set, 0)
+	if err != nil {
+		return nil, "", err
+	}
+	return conn.Client, rpcShown(set), nil
 }
 
 // ensResolver returns a NameResolver for IPFS content, reading ENS through --rpc.
 func ensResolver(c *cli.Context) (verify.NameResolver, error) {
-	ec, err := ensClient(c)
+	ec, rpc, err := ensClient(c)
 	if err != nil {
 		return nil, err
 	}
-	rpc := c.String("rpc")
 	return verify.NameResolverFunc(func(ctx context.Context, name string) (cid.Cid, error) {
 		content, err := resolveENS(ctx, ec, name, rpc)
 		if err != nil {
@@ -121,33 +107,16 @@ func ensResolver(c *cli.Context) (verify.NameResolver, error) {
 	}), nil
 }
 
-// resolveENS reads name's contenthash.
+// resolveENS reads name's contenthash; rpc is the endpoint as shown.
 func resolveENS(ctx context.Context, ec *ens.Client, name, rpc string) (ens.Content, error) {
 	_, content, err := ec.Get(ctx, name)
 	switch {
 	case errors.Is(err, ens.ErrNoResolver):
 		return content, withHint(fmt.Errorf("ENS name %s: %w", name, err), "check the spelling; if the name is yours, set a resolver (e.g. the public resolver) and point its contenthash at the site")
 	case err != nil:
-		return content, withHint(fmt.Errorf("failed to read the contenthash of %s via %s: %w", name, redactURL(rpc), redactErr(err, rpc)), "check the name, --rpc / ETH_RPC_URL and --registry")
+		return content, withHint(fmt.Errorf("failed to read the contenthash of %s via %s: %w", name, rpc, err), "check the name, --rpc / ETH_RPC_URL and --registry")
 	case content.IsZero():
 		return content, withHint(fmt.Errorf("ENS name %s has no contenthash", name), "point it at the site first: dapp-publish ens set "+name+" CID")
 	}
 	return content, nil
-}
-
-// redactURL keeps only scheme and host: paths and queries often hold keys.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return "the configured RPC URL"
-	}
-	return u.Scheme + "://" + u.Host
-}
-
-// redactErr removes the full RPC URL from an error message.
-func redactErr(err error, rpc string) error {
-	if err == nil || !strings.Contains(err.Error(), rpc) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), rpc, redactURL(rpc)))
 }

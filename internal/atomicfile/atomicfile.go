@@ -8,6 +8,12 @@
 // power cut is worth less than the seconds an fsync of a multi-GiB CAR costs;
 // a failed or interrupted run still never leaves a partial file in place.
 //
+// A run interrupted by a signal removes its temporary files too: the
+// command's deferred Abort does, and RemovePending is the last resort of a
+// signal handler that cannot wait for it. Scratch files (needed only while
+// the process runs) have no name at all once created, where the system
+// allows it.
+//
 // On Linux an existing target is swapped with the new file atomically
 // (renameat2 RENAME_EXCHANGE) and the old content is then deleted. A plain
 // rename over an existing file makes ext4 start writing the new file out
@@ -42,6 +48,7 @@ func Create(target string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to create %s: %w", target, err)
 	}
+	pending.Store(f.Name(), struct{}{})
 	return &File{File: f, target: target}, nil
 }
 
@@ -52,6 +59,7 @@ func (f *File) Commit() error {
 	}
 	f.done = true
 	name := f.Name()
+	defer pending.Delete(name)
 	if err := f.Close(); err != nil {
 		os.Remove(name)
 		return fmt.Errorf("failed to write %s: %w", f.target, err)
@@ -75,6 +83,7 @@ func (f *File) Abort() {
 	f.done = true
 	f.Close()
 	os.Remove(f.Name())
+	pending.Delete(f.Name())
 }
 
 // Write writes target atomically with the bytes produced by fn.

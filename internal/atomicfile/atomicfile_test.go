@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -106,4 +107,44 @@ func TestTargetIsASymlink(t *testing.T) {
 		t.Fatalf("link.car is %v, want a regular file", fi.Mode())
 	}
 	leftovers(t, dir, 2)
+}
+
+func TestRemovePending(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Create(filepath.Join(dir, "a.car"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Create(filepath.Join(dir, "b.car"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	RemovePending() // as a signal handler would
+	a.Abort()       // later, harmless
+	es, _ := os.ReadDir(dir)
+	if len(es) != 1 || es[0].Name() != "b.car" {
+		t.Errorf("left: %v", es)
+	}
+}
+
+func TestScratchHasNoName(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Scratch(dir, "x-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("data"); err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 4)
+	if _, err := f.ReadAt(b, 0); err != nil || string(b) != "data" {
+		t.Fatalf("read back %q, %v", b, err)
+	}
+	if es, _ := os.ReadDir(dir); runtime.GOOS != "windows" && len(es) != 0 {
+		t.Errorf("a scratch file is visible: %v", es)
+	}
 }

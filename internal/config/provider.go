@@ -1,67 +1,52 @@
 package config
 
 import (
+	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/pin"
-	"github.com/dapp-publish/dapp-publish/pin/filecoin"
-	"github.com/dapp-publish/dapp-publish/pin/lighthouse"
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 )
 
-// rawProvider is one entry under providers: as written.
-type rawProvider struct {
-	Name      string `yaml:"name"`
-	Type      string `yaml:"type"`
-	Endpoint  string `yaml:"endpoint"`
-	Gateway   string `yaml:"gateway"`
-	Token     string `yaml:"token"`
-	TokenFile string `yaml:"token_file"`
-	Auth      string `yaml:"auth"`
-
-	PinName        string            `yaml:"pin_name"`
-	ReplicationMin int               `yaml:"replication_min"`
-	ReplicationMax int               `yaml:"replication_max"`
-	Keep           int               `yaml:"keep"`
-	Provide        bool              `yaml:"provide"`
-	Origins        []string          `yaml:"origins"`
-	Meta           map[string]string `yaml:"meta"`
-
-	Timeout      string `yaml:"timeout"`       // per attempt, e.g. "10m"
-	Retries      *int   `yaml:"retries"`       // attempts after the first
-	Concurrency  int    `yaml:"concurrency"`   // parallel calls to this holder
-	PollInterval string `yaml:"poll_interval"` // cluster, psa
-	WaitTimeout  string `yaml:"wait_timeout"`  // cluster, psa: how long to wait for "pinned"
-
-	// Settings of provider types other commands own (arweave, filecoin).
-	WalletFile string `yaml:"wallet_file"`
-
-	// Typed settings of the filecoin and lighthouse types, a block named
-	// after the type (pin/filecoin, pin/lighthouse config.go; typed.go).
-	Filecoin   *filecoin.File   `yaml:"filecoin"`
-	Lighthouse *lighthouse.File `yaml:"lighthouse"`
+// Provider is a validated provider entry: the keys every provider has, and
+// the provider type's own settings (a *Config of its package, e.g.
+// *kubo.Config), decoded from the rest of the entry with its secrets
+// resolved. Build it with Registry.New(p.Name, p.Type, p.Settings).
+type Provider struct {
+	Name     string
+	Type     string
+	Line     int          // line of the entry in the config file
+	Policy   pin.Policy   // timeout, retries, concurrency
+	Settings pin.Settings // the provider type's own settings, validated
 }
 
-// Provider is a validated provider entry.
-type Provider struct {
-	pin.Config
-	Line   int        // line of the entry in the config file
-	Policy pin.Policy // retry, timeout, concurrency
-	// WalletFile is the resolved wallet_file path (arweave, filecoin).
-	WalletFile string
+// String describes the entry; secrets in Settings print as their source.
+func (p Provider) String() string { return fmt.Sprintf("%s (%s) %+v", p.Name, p.Type, p.Settings) }
+
+// Keys every provider entry has; the rest belong to the provider type.
+var commonKeys = []string{"name", "type", "timeout", "retries", "concurrency"}
+
+// common is the decoded common keys.
+type common struct {
+	Name        string `yaml:"name"`
+	Type        string `yaml:"type"`
+	Timeout     string `yaml:"timeout"`     // per attempt, e.g. "10m"
+	Retries     *int   `yaml:"retries"`     // attempts after the first
+	Concurrency int    `yaml:"concurrency"` // parallel calls to this holder
 }
 
 // Defaults for the wrappers, documented in --help of pin.
 const (
-	DefaultTimeout  = 10 * time.Minute
-	DefaultRetries  = 3
-	DefaultPollWait = 10 * time.Minute
+	DefaultTimeout = 10 * time.Minute
+	DefaultRetries = 3
 )
 
 var (
@@ -70,183 +55,334 @@ var (
 	onlyRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
 )
 
-type validator struct {
-	path, dir string
-	ast       *ast.File
-	opts      Options
-	secrets   []string
+// entry is one provider entry while it is validated.
+type entry struct {
+	v     *validator
+	index int
+	node  *ast.MappingNode
+	label string // `provider "name" (type)` once known
 }
 
-func (v *validator) errAt(i int, key, format string, a ...any) error {
-	p := fmt.Sprintf("$.providers[%d]", i)
+func (e *entry) path() string { return fmt.Sprintf("$.providers[%d]", e.index) }
+
+// errAt is an error at the line of key in this entry (the entry's line when
+// the key is absent).
+func (e *entry) errAt(key, format string, a ...any) error {
 	line := 0
 	if key != "" {
-		line = lineOf(v.ast, p+"."+key)
+		line = lineOf(e.v.ast, e.path()+"."+key)
 	}
 	if line == 0 {
-		line = lineOf(v.ast, p)
+		line = lineOf(e.v.ast, e.path())
 	}
-	return &Error{Path: v.path, Line: line, Msg: fmt.Sprintf(format, a...)}
+	return &Error{Path: e.v.path, Line: line, Msg: e.label + ": " + fmt.Sprintf(format, a...)}
 }
 
-func (v *validator) provider(i int, rp rawProvider) (Provider, error) {
-	label := fmt.Sprintf("providers[%d]", i)
-	if rp.Name != "" {
-		label = fmt.Sprintf("provider %q", rp.Name)
+func (v *validator) provider(i int, node ast.Node) (Provider, error) {
+	e := &entry{v: v, index: i, label: fmt.Sprintf("providers[%d]", i)}
+	p := Provider{Line: lineOf(v.ast, e.path())}
+	m, ok := node.(*ast.MappingNode)
+	if !ok {
+		return p, e.errAt("", "must be a mapping like {name: own-node, type: kubo, ...}")
 	}
-	p := Provider{Line: lineOf(v.ast, fmt.Sprintf("$.providers[%d]", i))}
-	if !nameRE.MatchString(rp.Name) {
-		return p, v.errAt(i, "name", "%s: name must be 1-63 letters, digits, '.', '_' or '-' (got %q)", label, rp.Name)
+	e.node = m
+	var c common
+	if err := v.decode(pick(m, commonKeys), &c); err != nil {
+		return p, e.errAt("", "%v", err)
 	}
-	if rp.Type == "" {
-		return p, v.errAt(i, "", "%s: type is required (one of %s)", label, strings.Join(v.opts.KnownTypes, ", "))
+	if c.Name != "" {
+		e.label = fmt.Sprintf("provider %q", c.Name)
 	}
-	if len(v.opts.KnownTypes) > 0 && !slices.Contains(v.opts.KnownTypes, rp.Type) {
-		return p, v.errAt(i, "type", "%s: unknown provider type %q (known: %s)", label, rp.Type, strings.Join(v.opts.KnownTypes, ", "))
+	if !nameRE.MatchString(c.Name) {
+		return p, e.errAt("name", "name must be 1-63 letters, digits, '.', '_' or '-' (got %q)", c.Name)
 	}
-	p.Name, p.Type = rp.Name, rp.Type
-	steps := []func(*Provider, rawProvider, int, string) error{v.urls, v.token, v.settings, v.durations, v.typed}
-	for _, step := range steps {
-		if err := step(&p, rp, i, label); err != nil {
-			return p, err
-		}
+	known := v.opts.Registry.Types()
+	if c.Type == "" {
+		return p, e.errAt("", "type is required (one of %s)", strings.Join(known, ", "))
+	}
+	if !slices.Contains(known, c.Type) {
+		return p, e.errAt("type", "unknown provider type %q (known: %s)", c.Type, strings.Join(known, ", "))
+	}
+	e.label = fmt.Sprintf("provider %q (%s)", c.Name, c.Type)
+	p.Name, p.Type = c.Name, c.Type
+	var err error
+	if p.Policy, err = e.policy(c); err != nil {
+		return p, err
+	}
+	if p.Settings, err = e.settings(c.Type); err != nil {
+		return p, err
 	}
 	return p, nil
 }
 
-// expand replaces ${VAR} in a non-secret value. An unset variable is an
-// error: a silently empty endpoint would fail later, far from the cause.
-func (v *validator) expand(i int, key, label, s string) (string, error) {
-	var missing string
-	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
-		name := envRef.FindStringSubmatch(m)[1]
-		val, ok := v.opts.LookupEnv(name)
-		if !ok && missing == "" {
-			missing = name
+func (e *entry) policy(c common) (pin.Policy, error) {
+	if c.Concurrency < 0 || (c.Retries != nil && *c.Retries < 0) {
+		return pin.Policy{}, e.errAt("", "retries and concurrency cannot be negative")
+	}
+	retries := DefaultRetries
+	if c.Retries != nil {
+		retries = *c.Retries
+	}
+	pol := pin.Policy{Retry: pin.RetryPolicy{Attempts: retries + 1}, Concurrency: c.Concurrency, Timeout: DefaultTimeout}
+	if c.Timeout != "" {
+		d, err := time.ParseDuration(c.Timeout)
+		if err != nil || d <= 0 {
+			return pol, e.errAt("timeout", "timeout %q is not a positive duration like 90s or 10m", c.Timeout)
 		}
-		return val
-	})
-	if missing != "" {
-		return "", v.errAt(i, key, "%s: %s uses ${%s}, which is not set", label, key, missing)
+		pol.Timeout = d
+	}
+	return pol, nil
+}
+
+// settings decodes the provider type's own keys into its settings struct:
+// secret fields from KEY (${VAR}) or KEY_file, the rest strictly (an unknown
+// key is an error), ${VAR} expanded in every string; then validates them.
+func (e *entry) settings(typ string) (pin.Settings, error) {
+	s, err := e.v.opts.Registry.Settings(typ)
+	if err != nil {
+		return nil, e.errAt("type", "%v", err)
+	}
+	fields := settingsFields(s)
+	secretKeys := map[string]bool{}
+	for _, f := range fields {
+		if f.secret {
+			secretKeys[f.key], secretKeys[f.key+"_file"] = true, true
+		}
+	}
+	rest := omit(e.node, append(slices.Clone(commonKeys), mapKeys(secretKeys)...))
+	for _, mv := range rest.Values {
+		if k := mv.Key.String(); !hasKey(fields, k) {
+			return nil, e.errAt(k, "unknown key %q (%s takes: %s)", k, typ, strings.Join(keyNames(fields), ", "))
+		}
+	}
+	if err := e.expandAll(rest); err != nil {
+		return nil, err
+	}
+	if err := e.v.decode(rest, s); err != nil {
+		if line := errorLine(err); line > 0 {
+			return nil, &Error{Path: e.v.path, Line: line, Msg: e.label + ": " + yamlMessage(err)}
+		}
+		return nil, e.errAt(errKey(err, fields), "%s", yamlMessage(err))
+	}
+	for _, f := range fields {
+		if f.secret {
+			if err := e.resolveSecret(s, f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := s.Validate(); err != nil {
+		var fe *pin.InvalidFieldError
+		if errors.As(err, &fe) {
+			return nil, e.errAt(fe.Key, "%s %s%s", fe.Key, fe.Msg, e.asWritten(fe.Key))
+		}
+		return nil, e.errAt("", "%v", err)
+	}
+	return s, nil
+}
+
+// resolveSecret reads the secret field f from KEY: ${VAR} or KEY_file: PATH.
+// Secrets come only from the environment or a file, never from the config
+// file itself, which is committed to the repository.
+func (e *entry) resolveSecret(s pin.Settings, f field) error {
+	ref, hasRef := e.scalar(f.key)
+	path, hasFile := e.scalar(f.key + "_file")
+	var val secret.Value
+	switch {
+	case hasRef && hasFile:
+		return e.errAt(f.key, "set %s or %s_file, not both", f.key, f.key)
+	case hasRef:
+		m := onlyRef.FindStringSubmatch(ref)
+		if m == nil {
+			return e.errAt(f.key, "%s must be an environment reference like ${%s}; never write a secret into the config file", f.key, exampleVar(f.key))
+		}
+		var err error
+		if val, err = secret.FromEnv(m[1], e.v.opts.LookupEnv); err != nil {
+			return e.errAt(f.key, "%s comes from ${%s}, which is %s (set it as a secret in the CI job)", f.key, m[1], secretProblem(err))
+		}
+	case hasFile:
+		p, err := e.expand(f.key+"_file", path)
+		if err != nil {
+			return err
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(e.v.dir, p)
+		}
+		if val, err = e.readSecretFile(f.key, path, p); err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	e.v.addSecret(val.Expose())
+	reflect.ValueOf(s).Elem().FieldByIndex(f.index).Set(reflect.ValueOf(val))
+	return nil
+}
+
+func (e *entry) readSecretFile(key, written, path string) (secret.Value, error) {
+	data, err := e.v.opts.ReadFile(path)
+	if err != nil {
+		return secret.Value{}, e.errAt(key+"_file", "cannot read %s_file %s: %v", key, written, errors.Unwrap(err))
+	}
+	v := strings.TrimSpace(string(data))
+	if err := secret.Check(v); err != nil {
+		return secret.Value{}, e.errAt(key+"_file", "%s_file %s is %s", key, written, secretProblem(err))
+	}
+	return secret.New(v, key+"_file "+written), nil
+}
+
+// secretProblem words why a secret was refused.
+func secretProblem(err error) string {
+	switch {
+	case errors.Is(err, secret.ErrTooShort):
+		return fmt.Sprintf("shorter than %d characters: too short to keep out of logs (use the real credential)", secret.MinLength)
+	case errors.Is(err, secret.ErrNotSet):
+		return "not set or empty"
+	}
+	return err.Error()
+}
+
+func exampleVar(key string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(key))
+}
+
+// asWritten quotes the value of key as the file writes it (with ${VAR}
+// references, not their secret values), for messages.
+func (e *entry) asWritten(key string) string {
+	for _, mv := range e.node.Values {
+		if mv.Key.String() == key {
+			if tk := mv.Value.GetToken(); tk != nil && tk.Value != "" {
+				return fmt.Sprintf(" (the file says %q)", tk.Value)
+			}
+		}
+	}
+	return ""
+}
+
+// scalar returns the text of key in this entry, if present.
+func (e *entry) scalar(key string) (string, bool) {
+	for _, mv := range e.node.Values {
+		if mv.Key.String() == key {
+			var s string
+			if err := yaml.NodeToValue(mv.Value, &s); err != nil {
+				return mv.Value.String(), true
+			}
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// expandAll expands ${VAR} in every string value below m, in place.
+func (e *entry) expandAll(m *ast.MappingNode) error {
+	for _, mv := range m.Values {
+		k := mv.Key.String()
+		if err := e.v.expandNode(mv.Value); err != nil {
+			return e.errAt(k, "%s %v", k, err)
+		}
+	}
+	return nil
+}
+
+// expand replaces ${VAR} in a value of key. An unset variable is an error: a
+// silently empty endpoint would fail later, far from the cause.
+func (e *entry) expand(key, s string) (string, error) {
+	out, err := e.v.expand(s)
+	if err != nil {
+		return "", e.errAt(key, "%s %v", key, err)
 	}
 	return out, nil
 }
 
-func (v *validator) urls(p *Provider, rp rawProvider, i int, label string) error {
-	for _, f := range []struct {
-		key string
-		in  string
-		out *string
-	}{{"endpoint", rp.Endpoint, &p.Endpoint}, {"gateway", rp.Gateway, &p.Gateway}} {
-		s, err := v.expand(i, f.key, label, f.in)
-		if err != nil {
-			return err
-		}
-		if s != "" {
-			u, err := url.Parse(s)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-				return v.errAt(i, f.key, "%s: %s %q is not an http(s) URL like https://host:port (and credentials go in token, not the URL)", label, f.key, s)
+// field is a key of a provider's settings struct.
+type field struct {
+	key    string
+	index  []int
+	secret bool
+}
+
+var secretType = reflect.TypeFor[secret.Value]()
+
+// settingsFields lists the YAML keys of a settings struct, following
+// `yaml:",inline"` embedding; fields of type secret.Value are secrets.
+func settingsFields(s pin.Settings) []field {
+	var out []field
+	var walk func(t reflect.Type, index []int)
+	walk = func(t reflect.Type, index []int) {
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			name, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+			idx := append(slices.Clone(index), i)
+			switch {
+			case name == "-" || !sf.IsExported():
+			case strings.Contains(opts, "inline") && sf.Type.Kind() == reflect.Struct:
+				walk(sf.Type, idx)
+			default:
+				if name == "" {
+					name = strings.ToLower(sf.Name)
+				}
+				out = append(out, field{key: name, index: idx, secret: sf.Type == secretType})
 			}
 		}
-		*f.out = s
 	}
-	return nil
+	walk(reflect.TypeOf(s).Elem(), nil)
+	return out
 }
 
-// token resolves the credential. Secrets come only from the environment
-// (token: ${VAR}) or a file (token_file), never from the config file itself,
-// which is committed to the repository.
-func (v *validator) token(p *Provider, rp rawProvider, i int, label string) error {
-	switch {
-	case rp.Token != "" && rp.TokenFile != "":
-		return v.errAt(i, "token", "%s: set token or token_file, not both", label)
-	case rp.Token != "":
-		m := onlyRef.FindStringSubmatch(rp.Token)
-		if m == nil {
-			return v.errAt(i, "token", "%s: token must be an environment reference like ${PINATA_JWT}; never write a secret into the config file", label)
-		}
-		val, ok := v.opts.LookupEnv(m[1])
-		if !ok || strings.TrimSpace(val) == "" {
-			return v.errAt(i, "token", "%s: token comes from ${%s}, which is not set or empty (set it as a secret in the CI job)", label, m[1])
-		}
-		p.Token, p.TokenFrom = strings.TrimSpace(val), m[1]
-	case rp.TokenFile != "":
-		path, err := v.expand(i, "token_file", label, rp.TokenFile)
-		if err != nil {
-			return err
-		}
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(v.dir, path)
-		}
-		data, err := v.opts.ReadFile(path)
-		if err != nil {
-			return v.errAt(i, "token_file", "%s: cannot read token_file: %v", label, err)
-		}
-		if strings.TrimSpace(string(data)) == "" {
-			return v.errAt(i, "token_file", "%s: token_file %s is empty", label, path)
-		}
-		p.Token, p.TokenFrom = strings.TrimSpace(string(data)), "token_file "+path
-	}
-	if p.Token != "" {
-		v.secrets = append(v.secrets, p.Token)
-		if _, pass, ok := strings.Cut(p.Token, ":"); ok && strings.EqualFold(rp.Auth, "basic") && len(pass) >= 4 {
-			v.secrets = append(v.secrets, pass)
-		}
-	}
-	return nil
+func hasKey(fields []field, k string) bool {
+	return slices.ContainsFunc(fields, func(f field) bool { return f.key == k && !f.secret })
 }
 
-func (v *validator) settings(p *Provider, rp rawProvider, i int, label string) error {
-	switch strings.ToLower(rp.Auth) {
-	case "", "bearer", "basic":
-		p.Auth = strings.ToLower(rp.Auth)
-	default:
-		return v.errAt(i, "auth", "%s: auth must be bearer or basic, not %q", label, rp.Auth)
+// keyNames lists the keys an entry of the type may have, secrets with their
+// _file form.
+func keyNames(fields []field) []string {
+	var out []string
+	for _, f := range fields {
+		out = append(out, f.key)
+		if f.secret {
+			out = append(out, f.key+"_file")
+		}
 	}
-	if rp.ReplicationMin < -1 || rp.ReplicationMax < -1 || (rp.ReplicationMax > 0 && rp.ReplicationMin > rp.ReplicationMax) {
-		return v.errAt(i, "replication_min", "%s: need -1 <= replication_min <= replication_max (got %d, %d)", label, rp.ReplicationMin, rp.ReplicationMax)
-	}
-	if rp.Keep < 0 || rp.Concurrency < 0 || (rp.Retries != nil && *rp.Retries < 0) {
-		return v.errAt(i, "", "%s: keep, retries and concurrency cannot be negative", label)
-	}
-	var err error
-	if p.PinName, err = v.expand(i, "pin_name", label, rp.PinName); err != nil {
-		return err
-	}
-	if p.WalletFile, err = v.expand(i, "wallet_file", label, rp.WalletFile); err != nil {
-		return err
-	}
-	p.ReplicationMin, p.ReplicationMax, p.Keep, p.Provide = rp.ReplicationMin, rp.ReplicationMax, rp.Keep, rp.Provide
-	p.Origins, p.Meta = rp.Origins, rp.Meta
-	retries := DefaultRetries
-	if rp.Retries != nil {
-		retries = *rp.Retries
-	}
-	p.Policy = pin.Policy{Retry: pin.RetryPolicy{Attempts: retries + 1}, Concurrency: rp.Concurrency}
-	return nil
+	return out
 }
 
-func (v *validator) durations(p *Provider, rp rawProvider, i int, label string) error {
-	for _, f := range []struct {
-		key, in string
-		def     time.Duration
-		out     *time.Duration
-	}{
-		{"timeout", rp.Timeout, DefaultTimeout, &p.Policy.Timeout},
-		{"poll_interval", rp.PollInterval, 0, &p.PollInterval},
-		{"wait_timeout", rp.WaitTimeout, DefaultPollWait, &p.WaitTimeout},
-	} {
-		*f.out = f.def
-		if f.in == "" {
-			continue
+// errKey guesses which key a decode error is about, from the field it names.
+func errKey(err error, fields []field) string {
+	msg := err.Error()
+	for _, f := range fields {
+		if strings.Contains(msg, `"`+f.key+`"`) {
+			return f.key
 		}
-		d, err := time.ParseDuration(f.in)
-		if err != nil || d <= 0 {
-			return v.errAt(i, f.key, "%s: %s %q is not a positive duration like 90s or 10m", label, f.key, f.in)
-		}
-		*f.out = d
 	}
-	return nil
+	return ""
+}
+
+// pick returns a copy of m with only the given keys; omit, without them.
+func pick(m *ast.MappingNode, keys []string) *ast.MappingNode {
+	return filter(m, func(k string) bool { return slices.Contains(keys, k) })
+}
+
+func omit(m *ast.MappingNode, keys []string) *ast.MappingNode {
+	return filter(m, func(k string) bool { return !slices.Contains(keys, k) })
+}
+
+func filter(m *ast.MappingNode, keep func(string) bool) *ast.MappingNode {
+	cp := *m
+	cp.Values = nil
+	for _, mv := range m.Values {
+		if keep(mv.Key.String()) {
+			cp.Values = append(cp.Values, mv)
+		}
+	}
+	return &cp
+}
+
+func mapKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // unique rejects two entries with the same name: receipts and --provider

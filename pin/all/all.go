@@ -13,15 +13,16 @@ import (
 	"github.com/dapp-publish/dapp-publish/pin/psa"
 )
 
-// Registry returns a registry with every provider type.
+// Registry returns a registry with every provider type: its settings
+// (config.go of each package) and its constructor.
 func Registry() *pin.Registry {
 	r := pin.NewRegistry()
-	r.Register(kubo.Type, kubo.New)
-	r.Register(cluster.Type, cluster.New)
-	r.Register(psa.Type, psa.New)
-	r.Register(pinata.Type, pinata.New)
-	r.Register(filebase.Type, filebase.New)
-	r.Register(filecoin.Type, filecoin.New)
-	r.Register(lighthouse.Type, lighthouse.New)
+	pin.Register(r, kubo.Type, kubo.New)
+	pin.Register(r, cluster.Type, cluster.New)
+	pin.Register(r, psa.Type, psa.New)
+	pin.Register(r, pinata.Type, pinata.New)
+	pin.Register(r, filebase.Type, filebase.New)
+	pin.Register(r, filecoin.Type, filecoin.New)
+	pin.Register(r, lighthouse.Type, lighthouse.New)
 	return r
 }

@@ -31,7 +31,8 @@ const (
 
 // Provider is an IPFS Cluster holder.
 type Provider struct {
-	cfg  pin.Config
+	name string
+	cfg  Config
 	base string
 }
 
@@ -40,23 +41,22 @@ var (
 	_ pin.Unpinner = (*Provider)(nil)
 )
 
-// New returns a provider for the cluster REST API at cfg.Endpoint (e.g.
-// http://127.0.0.1:9094). Auth: Bearer (a JWT from the cluster's POST /token)
-// or, with cfg.Auth "basic", "user:password" as configured in
-// basic_auth_credentials. cfg.ReplicationMin/Max go with the pin (0 means
-// the cluster's defaults); the pin counts as stored once ReplicationMin
-// peers (all allocated peers, when 0 or -1) report it pinned.
-func New(cfg pin.Config) (pin.Provider, error) {
-	base, err := cfg.HTTPBase("the cluster REST API, e.g. https://cluster.example:9094")
+// New returns a provider named name for the cluster REST API at
+// cfg.Endpoint (e.g. http://127.0.0.1:9094); see Config.
+func New(name string, cfg *Config) (pin.Provider, error) {
+	c := *cfg
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := c.Base("")
 	if err != nil {
 		return nil, err
 	}
-	cfg = cfg.WithPolling(DefaultPollInterval, DefaultWaitTimeout)
-	return &Provider{cfg: cfg, base: base}, nil
+	return &Provider{name: name, cfg: c, base: base}, nil
 }
 
 // Name implements pin.Provider.
-func (p *Provider) Name() string { return p.cfg.Name }
+func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
@@ -114,9 +114,7 @@ func (p *Provider) Unpin(ctx context.Context, root cid.Cid) error {
 }
 
 func (p *Provider) fill(rec *pin.Receipt, st pinInfo) {
-	if p.cfg.Gateway != "" {
-		rec.Endpoints = []string{strings.TrimRight(p.cfg.Gateway, "/") + "/ipfs/" + rec.CID}
-	}
+	rec.Endpoints = p.cfg.Endpoints(rec.CID)
 	rec.SetID("peers_pinned", strconv.Itoa(st.pinned()))
 	if len(st.Allocations) > 0 {
 		rec.SetID("allocations", strings.Join(st.Allocations, ","))
@@ -143,22 +141,22 @@ func (p *Provider) add(ctx context.Context, b pin.Bundle) error {
 	defer resp.Body.Close()
 	added, err := decodeAdded(resp.Body)
 	if err != nil {
-		return pin.ReadError(p.cfg.Name, "add", err)
+		return pin.ReadError(p.name, "add", err)
 	}
 	return p.checkAdded(added, b.Root)
 }
 
 func (p *Provider) checkAdded(added []addedOutput, root cid.Cid) error {
 	if len(added) == 0 {
-		return pin.Permanent(fmt.Errorf("%s: add reported nothing: %w", p.cfg.Name, pin.ErrNotPinned))
+		return pin.Permanent(fmt.Errorf("%s: add reported nothing: %w", p.name, pin.ErrNotPinned))
 	}
 	// The last entry is the root of what was added.
 	got, err := cid.Decode(added[len(added)-1].Cid)
 	if err != nil {
-		return pin.Permanent(fmt.Errorf("%s: add reported an invalid CID %q: %w", p.cfg.Name, added[len(added)-1].Cid, err))
+		return pin.Permanent(fmt.Errorf("%s: add reported an invalid CID %q: %w", p.name, added[len(added)-1].Cid, err))
 	}
 	if !pin.SameCID(got, root) {
-		return pin.Permanent(fmt.Errorf("%s: add pinned %s, not our root %s: %w", p.cfg.Name, got, root, pin.ErrWrongCID))
+		return pin.Permanent(fmt.Errorf("%s: add pinned %s, not our root %s: %w", p.name, got, root, pin.ErrWrongCID))
 	}
 	return nil
 }
@@ -176,15 +174,15 @@ func (p *Provider) wait(ctx context.Context, root cid.Cid) (pinInfo, error) {
 			return st, nil
 		}
 		if msg := st.failed(p.cfg.ReplicationMin); msg != "" {
-			return st, pin.Permanent(fmt.Errorf("%s: %s: %w", p.cfg.Name, msg, pin.ErrNotPinned))
+			return st, pin.Permanent(fmt.Errorf("%s: %s: %w", p.name, msg, pin.ErrNotPinned))
 		}
 		if time.Now().After(deadline) {
-			return st, pin.Transient(fmt.Errorf("%s: %d peer(s) pinned %s after %s, need %s: %w", p.cfg.Name, st.pinned(), root, p.cfg.WaitTimeout, need(p.cfg.ReplicationMin, st), pin.ErrTimeout), 0)
+			return st, pin.Transient(fmt.Errorf("%s: %d peer(s) pinned %s after %s, need %s: %w", p.name, st.pinned(), root, p.cfg.WaitTimeout, need(p.cfg.ReplicationMin, st), pin.ErrTimeout), 0)
 		}
 		select {
 		case <-time.After(p.cfg.PollInterval):
 		case <-ctx.Done():
-			return st, fmt.Errorf("%s: waiting for %s to be pinned: %w", p.cfg.Name, root, context.Cause(ctx))
+			return st, fmt.Errorf("%s: waiting for %s to be pinned: %w", p.name, root, context.Cause(ctx))
 		}
 	}
 }
@@ -203,7 +201,7 @@ func (p *Provider) status(ctx context.Context, root cid.Cid) (pinInfo, error) {
 	defer resp.Body.Close()
 	st, err := decodePinInfo(resp.Body)
 	if err != nil {
-		return st, pin.ReadError(p.cfg.Name, "pins", err)
+		return st, pin.ReadError(p.name, "pins", err)
 	}
 	return st, nil
 }
@@ -211,7 +209,7 @@ func (p *Provider) status(ctx context.Context, root cid.Cid) (pinInfo, error) {
 func (p *Provider) do(ctx context.Context, method, path string, body io.Reader, _ http.Header, ct string, size int64) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, p.base+path, body)
 	if err != nil {
-		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 	}
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
@@ -223,7 +221,7 @@ func (p *Provider) do(ctx context.Context, method, path string, body io.Reader, 
 	if strings.HasPrefix(op, "pins/") {
 		op = "pins"
 	}
-	return p.cfg.Do(req, op, clusterMessage)
+	return p.cfg.Do(p.name, req, op, clusterMessage)
 }
 
 // clusterMessage decodes the cluster's error body {"code":..., "message":...}.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
@@ -22,10 +23,10 @@ func startCluster(t *testing.T) *testpeers.Cluster {
 }
 
 func newProvider(t *testing.T, c *testpeers.Cluster, endpoint string) pin.Provider {
-	p, err := cluster.New(pin.Config{
-		Name: "cluster", Endpoint: endpoint, Gateway: c.Kubo.Gateway,
-		Auth: "basic", Token: user + ":" + pass, TokenFrom: "CLUSTER_TOKEN",
-		ReplicationMin: 1, ReplicationMax: 1, PinName: "dapp-publish-test",
+	p, err := cluster.New("cluster", &cluster.Config{
+		HTTP:           pin.HTTP{Endpoint: endpoint, Gateway: c.Kubo.Gateway, Auth: "basic", Token: secret.New(user+":"+pass, "CLUSTER_TOKEN")},
+		Polling:        pin.Polling{PinName: "dapp-publish-test"},
+		ReplicationMin: 1, ReplicationMax: 1,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestReceipt(t *testing.T) {
 // names the provider and where its token came from, not the token.
 func TestWrongCredentials(t *testing.T) {
 	c := startCluster(t)
-	p, err := cluster.New(pin.Config{Name: "cluster", Endpoint: c.REST, Auth: "basic", Token: user + ":not-the-pass", TokenFrom: "CLUSTER_TOKEN"})
+	p, err := cluster.New("cluster", &cluster.Config{HTTP: pin.HTTP{Endpoint: c.REST, Auth: "basic", Token: secret.New(user+":not-the-pass", "CLUSTER_TOKEN")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestJWT(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Token == "" {
 		t.Fatalf("POST /token: %s %v", resp.Status, err)
 	}
-	p, err := cluster.New(pin.Config{Name: "cluster", Endpoint: c.REST, Token: tok.Token, TokenFrom: "CLUSTER_JWT"})
+	p, err := cluster.New("cluster", &cluster.Config{HTTP: pin.HTTP{Endpoint: c.REST, Token: secret.New(tok.Token, "CLUSTER_JWT")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,6 @@
 package filebase
 
 import (
-	"errors"
-
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
 )
@@ -27,19 +25,11 @@ const (
 	DefaultGateway  = "https://ipfs.filebase.io"
 )
 
-// New returns a kubo provider preset for Filebase.
-func New(cfg pin.Config) (pin.Provider, error) {
-	if cfg.Endpoint == "" {
-		cfg.Endpoint = DefaultEndpoint
+// New returns a kubo provider named name, preset for Filebase.
+func New(name string, cfg *Config) (pin.Provider, error) {
+	c := *cfg
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Gateway == "" {
-		cfg.Gateway = DefaultGateway
-	}
-	if cfg.Token == "" {
-		return nil, errTokenRequired
-	}
-	cfg.Auth = "bearer" // bucket tokens are Bearer tokens
-	return kubo.NewType(cfg, Type)
+	return kubo.NewType(name, Type, kubo.Config{HTTP: c.HTTP})
 }
-
-var errTokenRequired = errors.New("a token is required: set token: ${FILEBASE_TOKEN} (the bucket's IPFS RPC API key)")

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	fake "github.com/dapp-publish/dapp-publish/internal/fakes/filebase"
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/filebase"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
@@ -14,7 +15,7 @@ import (
 const token = "fake-bucket-token"
 
 func newProvider(t *testing.T, s *fake.Server, endpoint string) pin.Provider {
-	p, err := filebase.New(pin.Config{Name: "filebase", Endpoint: endpoint, Gateway: s.URL, Token: token, TokenFrom: "FILEBASE_TOKEN"})
+	p, err := filebase.New("filebase", &filebase.Config{HTTP: pin.HTTP{Endpoint: endpoint, Gateway: s.URL, Token: secret.New(token, "FILEBASE_TOKEN")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,11 +49,11 @@ func TestFaults(t *testing.T) {
 }
 
 func TestPreset(t *testing.T) {
-	p, err := filebase.New(pin.Config{Name: "fb", Token: "x"})
+	p, err := filebase.New("fb", &filebase.Config{HTTP: pin.HTTP{Token: secret.New("x", "FILEBASE_TOKEN")}})
 	if err != nil || p.Type() != "filebase" {
 		t.Fatalf("New = %v, %v", p, err)
 	}
-	if _, err := filebase.New(pin.Config{Name: "fb"}); err == nil {
+	if _, err := filebase.New("fb", &filebase.Config{}); err == nil {
 		t.Errorf("New without a token succeeded")
 	}
 	b := pintest.NewBundle(t, 1, 10)

@@ -20,21 +20,21 @@ func (p *Provider) importCAR(ctx context.Context, b pin.Bundle) error {
 	body, size, ct := pin.MultipartCAR(b, "bundle.car")
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+"/api/v0/dag/import?"+q.Encode(), body)
 	if err != nil {
-		return pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+		return pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 	}
 	req.ContentLength = size
 	req.Header.Set("Content-Type", ct)
-	resp, err := p.cfg.Do(req, "dag/import", kuboMessage)
+	resp, err := p.cfg.Do(p.name, req, "dag/import", kuboMessage)
 	if err != nil {
 		return reclassify(err)
 	}
 	defer resp.Body.Close()
 	res, err := decodeImport(resp.Body)
 	if err != nil {
-		return pin.ReadError(p.cfg.Name, "dag/import", err)
+		return pin.ReadError(p.name, "dag/import", err)
 	}
 	if msg := resp.Trailer.Get("X-Stream-Error"); msg != "" {
-		return pin.Permanent(fmt.Errorf("%s: dag/import failed: %s", p.cfg.Name, msg))
+		return pin.Permanent(fmt.Errorf("%s: dag/import failed: %s", p.name, msg))
 	}
 	return p.checkImport(res, b.Root)
 }
@@ -92,15 +92,15 @@ func decodeImport(r io.Reader) (importResult, error) {
 // checkImport accepts the import only if Kubo pinned exactly our root.
 func (p *Provider) checkImport(res importResult, root cid.Cid) error {
 	if len(res.PinErrors) > 0 {
-		return pin.Permanent(fmt.Errorf("%s: dag/import could not pin the root: %s: %w", p.cfg.Name, res.PinErrors[0], pin.ErrNotPinned))
+		return pin.Permanent(fmt.Errorf("%s: dag/import could not pin the root: %s: %w", p.name, res.PinErrors[0], pin.ErrNotPinned))
 	}
 	switch {
 	case len(res.Roots) == 0:
-		return pin.Permanent(fmt.Errorf("%s: dag/import reported no root: %w", p.cfg.Name, pin.ErrNotPinned))
+		return pin.Permanent(fmt.Errorf("%s: dag/import reported no root: %w", p.name, pin.ErrNotPinned))
 	case len(res.Roots) > 1:
-		return pin.Permanent(fmt.Errorf("%s: dag/import reported %d roots, want only %s: %w", p.cfg.Name, len(res.Roots), root, pin.ErrWrongCID))
+		return pin.Permanent(fmt.Errorf("%s: dag/import reported %d roots, want only %s: %w", p.name, len(res.Roots), root, pin.ErrWrongCID))
 	case !pin.SameCID(res.Roots[0], root):
-		return pin.Permanent(fmt.Errorf("%s: dag/import pinned %s, not our root %s: %w", p.cfg.Name, res.Roots[0], root, pin.ErrWrongCID))
+		return pin.Permanent(fmt.Errorf("%s: dag/import pinned %s, not our root %s: %w", p.name, res.Roots[0], root, pin.ErrWrongCID))
 	}
 	return nil
 }

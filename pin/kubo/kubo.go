@@ -22,7 +22,8 @@ const Type = "kubo"
 
 // Provider is a Kubo RPC holder.
 type Provider struct {
-	cfg  pin.Config
+	name string
+	cfg  Config
 	base string // endpoint without trailing slash
 	typ  string
 }
@@ -32,37 +33,29 @@ var (
 	_ pin.Unpinner = (*Provider)(nil)
 )
 
-// New returns a provider for the Kubo RPC at cfg.Endpoint (for example
-// http://127.0.0.1:5001). cfg.Token, if set, is sent as a Bearer token, or
-// as Basic credentials ("user:password") when cfg.Auth is "basic".
-func New(cfg pin.Config) (pin.Provider, error) { return NewType(cfg, Type) }
+// New returns a provider named name for the Kubo RPC at cfg.Endpoint (for
+// example http://127.0.0.1:5001). cfg.Token, if set, is sent as a Bearer
+// token, or as Basic credentials ("user:password") when cfg.Auth is "basic".
+func New(name string, cfg *Config) (pin.Provider, error) { return NewType(name, Type, *cfg) }
 
 // NewType is New for Kubo-compatible services registered under another type
 // (filebase), so receipts name the type the user configured.
-func NewType(cfg pin.Config, typ string) (*Provider, error) {
-	base, err := checkEndpoint(cfg.Endpoint)
+func NewType(name, typ string, cfg Config) (*Provider, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := cfg.Base("the RPC address, e.g. http://127.0.0.1:5001")
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Client() == http.DefaultClient {
 		cfg.HTTPClient = defaultClient
 	}
-	return &Provider{cfg: cfg, base: base, typ: typ}, nil
-}
-
-func checkEndpoint(e string) (string, error) {
-	if e == "" {
-		return "", errors.New("endpoint is required (the RPC address, e.g. http://127.0.0.1:5001)")
-	}
-	u, err := url.Parse(e)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("endpoint %q is not an http(s) URL", e)
-	}
-	return strings.TrimRight(e, "/"), nil
+	return &Provider{name: name, cfg: cfg, base: base, typ: typ}, nil
 }
 
 // Name implements pin.Provider.
-func (p *Provider) Name() string { return p.cfg.Name }
+func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return p.typ }
@@ -86,7 +79,7 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 			rec.Warnings = append(rec.Warnings, err.Error())
 		}
 	}
-	rec.Endpoints = p.endpoints(b.Root)
+	rec.Endpoints = p.cfg.Endpoints(b.Root.String())
 	return rec.Done(pin.StatusPinned), nil
 }
 
@@ -100,7 +93,7 @@ func (p *Provider) Status(ctx context.Context, root cid.Cid) (pin.Receipt, error
 	if !held {
 		return rec.Done(pin.StatusNotFound), nil
 	}
-	rec.Endpoints = p.endpoints(root)
+	rec.Endpoints = p.cfg.Endpoints(root.String())
 	return rec.Done(pin.StatusPinned), nil
 }
 
@@ -115,13 +108,6 @@ func (p *Provider) Unpin(ctx context.Context, root cid.Cid) error {
 	}
 	resp.Body.Close()
 	return nil
-}
-
-func (p *Provider) endpoints(root cid.Cid) []string {
-	if p.cfg.Gateway == "" {
-		return nil
-	}
-	return []string{strings.TrimRight(p.cfg.Gateway, "/") + "/ipfs/" + root.String()}
 }
 
 // pinned reports whether root is pinned recursively. A recursive pin in Kubo
@@ -140,7 +126,7 @@ func (p *Provider) pinned(ctx context.Context, root cid.Cid) (bool, error) {
 		Keys map[string]struct{ Type string }
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
-		return false, pin.ReadError(p.cfg.Name, "pin/ls", err)
+		return false, pin.ReadError(p.name, "pin/ls", err)
 	}
 	for k, v := range out.Keys {
 		if c, err := cid.Decode(k); err == nil && pin.SameCID(c, root) && v.Type == "recursive" {
@@ -169,12 +155,12 @@ func (p *Provider) provide(ctx context.Context, root cid.Cid) error {
 func (p *Provider) call(ctx context.Context, cmd string, q url.Values, body io.Reader, contentType string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+"/api/v0/"+cmd+"?"+q.Encode(), body)
 	if err != nil {
-		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := p.cfg.Do(req, cmd, kuboMessage)
+	resp, err := p.cfg.Do(p.name, req, cmd, kuboMessage)
 	if err != nil {
 		return nil, reclassify(err)
 	}

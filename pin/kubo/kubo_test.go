@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
@@ -15,7 +16,7 @@ import (
 )
 
 func newProvider(t testing.TB, k *testpeers.Kubo) pin.Provider {
-	p, err := kubo.New(pin.Config{Name: "own-node", Type: kubo.Type, Endpoint: k.API, Gateway: k.Gateway})
+	p, err := kubo.New("own-node", &kubo.Config{HTTP: pin.HTTP{Endpoint: k.API, Gateway: k.Gateway}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestAuth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := kubo.New(pin.Config{Name: "own-node", Endpoint: k.API, Token: tt.token, Auth: tt.auth, TokenFrom: "KUBO_TOKEN"})
+			p, err := kubo.New("own-node", &kubo.Config{HTTP: pin.HTTP{Endpoint: k.API, Token: secret.New(tt.token, "KUBO_TOKEN"), Auth: tt.auth}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +132,7 @@ func TestAuth(t *testing.T) {
 
 func TestBadEndpoint(t *testing.T) {
 	for _, e := range []string{"", "127.0.0.1:5001", "ftp://x", "http://", "://"} {
-		if _, err := kubo.New(pin.Config{Name: "n", Endpoint: e}); err == nil {
+		if _, err := kubo.New("n", &kubo.Config{HTTP: pin.HTTP{Endpoint: e}}); err == nil {
 			t.Errorf("New accepted endpoint %q", e)
 		}
 	}
@@ -145,7 +146,7 @@ func TestFaults(t *testing.T) {
 		UploadPath: "/api/v0/dag/import",
 		TokenFrom:  "KUBO_TOKEN",
 		New: func(t *testing.T, endpoint string) pin.Provider {
-			p, err := kubo.New(pin.Config{Name: "own-node", Endpoint: endpoint, Token: "t0ken-value", TokenFrom: "KUBO_TOKEN"})
+			p, err := kubo.New("own-node", &kubo.Config{HTTP: pin.HTTP{Endpoint: endpoint, Token: secret.New("t0ken-value", "KUBO_TOKEN")}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +161,7 @@ func TestFaults(t *testing.T) {
 // stored, and the receipt carries the failure as a warning.
 func TestProvide(t *testing.T) {
 	k := testpeers.StartKubo(t)
-	p, err := kubo.New(pin.Config{Name: "own-node", Endpoint: k.API, Provide: true})
+	p, err := kubo.New("own-node", &kubo.Config{HTTP: pin.HTTP{Endpoint: k.API}, Provide: true})
 	if err != nil {
 		t.Fatal(err)
 	}

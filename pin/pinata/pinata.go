@@ -28,7 +28,8 @@ const (
 
 // Provider is a Pinata account.
 type Provider struct {
-	cfg          pin.Config
+	name         string
+	cfg          Config
 	uploads, api string
 }
 
@@ -37,25 +38,23 @@ var (
 	_ pin.Unpinner = (*Provider)(nil)
 )
 
-// New returns a provider for the Pinata account whose JWT is cfg.Token.
-func New(cfg pin.Config) (pin.Provider, error) {
-	p := &Provider{cfg: cfg, uploads: DefaultUploads, api: DefaultAPI}
-	if cfg.Endpoint != "" {
-		u, err := url.Parse(cfg.Endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("endpoint %q is not an http(s) URL", cfg.Endpoint)
-		}
-		p.uploads = strings.TrimRight(cfg.Endpoint, "/")
-		p.api = p.uploads
+// New returns a provider named name for the Pinata account whose JWT is
+// cfg.Token; see Config.
+func New(name string, cfg *Config) (pin.Provider, error) {
+	c := *cfg
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("a token is required: set token: ${PINATA_JWT} (a Pinata API key JWT with Files write scope)")
+	p := &Provider{name: name, cfg: c, uploads: DefaultUploads, api: DefaultAPI}
+	if c.Endpoint != "" {
+		p.uploads = strings.TrimRight(c.Endpoint, "/")
+		p.api = p.uploads
 	}
 	return p, nil
 }
 
 // Name implements pin.Provider.
-func (p *Provider) Name() string { return p.cfg.Name }
+func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
@@ -110,9 +109,7 @@ func (p *Provider) Unpin(ctx context.Context, root cid.Cid) error {
 
 func (p *Provider) fill(rec *pin.Receipt, f file) {
 	rec.SetID("file_id", f.ID)
-	if p.cfg.Gateway != "" {
-		rec.Endpoints = []string{strings.TrimRight(p.cfg.Gateway, "/") + "/ipfs/" + rec.CID}
-	}
+	rec.Endpoints = p.cfg.Endpoints(rec.CID)
 }
 
 func (p *Provider) upload(ctx context.Context, b pin.Bundle) (file, error) {
@@ -128,11 +125,11 @@ func (p *Provider) upload(ctx context.Context, b pin.Bundle) (file, error) {
 	defer resp.Body.Close()
 	f, err := decodeUpload(resp.Body)
 	if err != nil {
-		return f, pin.ReadError(p.cfg.Name, "upload", err)
+		return f, pin.ReadError(p.name, "upload", err)
 	}
 	got, err := cid.Decode(f.CID)
 	if err != nil || !pin.SameCID(got, b.Root) {
-		return f, pin.Permanent(fmt.Errorf("%s: Pinata stored the upload as %q, not our root %s: %w", p.cfg.Name, f.CID, b.Root, pin.ErrWrongCID))
+		return f, pin.Permanent(fmt.Errorf("%s: Pinata stored the upload as %q, not our root %s: %w", p.name, f.CID, b.Root, pin.ErrWrongCID))
 	}
 	return f, nil
 }
@@ -146,7 +143,7 @@ func (p *Provider) files(ctx context.Context, root cid.Cid) ([]file, error) {
 	defer resp.Body.Close()
 	fs, err := decodeList(resp.Body)
 	if err != nil {
-		return nil, pin.ReadError(p.cfg.Name, "list files", err)
+		return nil, pin.ReadError(p.name, "list files", err)
 	}
 	var out []file
 	for _, f := range fs {
@@ -160,7 +157,7 @@ func (p *Provider) files(ctx context.Context, root cid.Cid) ([]file, error) {
 func (p *Provider) do(ctx context.Context, method, u string, body io.Reader, ct string, size int64, op string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 	}
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
@@ -168,7 +165,7 @@ func (p *Provider) do(ctx context.Context, method, u string, body io.Reader, ct 
 	if size >= 0 {
 		req.ContentLength = size
 	}
-	return p.cfg.Do(req, op, errorMessage)
+	return p.cfg.Do(p.name, req, op, errorMessage)
 }
 
 // file is Pinata's file object, reduced to what we use.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	fake "github.com/dapp-publish/dapp-publish/internal/fakes/pinata"
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/pinata"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
@@ -15,7 +16,7 @@ import (
 const jwt = "fake-pinata-jwt"
 
 func newProvider(t *testing.T, endpoint, token string) pin.Provider {
-	p, err := pinata.New(pin.Config{Name: "pinata", Endpoint: endpoint, Token: token, TokenFrom: "PINATA_JWT"})
+	p, err := pinata.New("pinata", &pinata.Config{HTTP: pin.HTTP{Endpoint: endpoint, Token: secret.New(token, "PINATA_JWT")}})
 	if err != nil {
 		t.Fatal(err)
 	}

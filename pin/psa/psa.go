@@ -37,7 +37,8 @@ const allStatuses = "queued,pinning,pinned,failed"
 
 // Provider is a Pinning Service API holder.
 type Provider struct {
-	cfg  pin.Config
+	name string
+	cfg  Config
 	base string
 }
 
@@ -46,23 +47,23 @@ var (
 	_ pin.Unpinner = (*Provider)(nil)
 )
 
-// New returns a provider for the Pinning Service API at cfg.Endpoint (the
-// base that /pins hangs off, e.g. https://api.pinata.cloud/psa). The token
-// is sent as a Bearer token, as the spec requires.
-func New(cfg pin.Config) (pin.Provider, error) {
-	base, err := cfg.HTTPBase("the Pinning Service API base URL, e.g. https://api.pinata.cloud/psa")
+// New returns a provider named name for the Pinning Service API at
+// cfg.Endpoint (the base that /pins hangs off, e.g.
+// https://api.pinata.cloud/psa); see Config.
+func New(name string, cfg *Config) (pin.Provider, error) {
+	c := *cfg
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	base, err := c.Base("")
 	if err != nil {
 		return nil, err
 	}
-	cfg = cfg.WithPolling(DefaultPollInterval, DefaultWaitTimeout)
-	if len(cfg.PinName) > 255 {
-		return nil, errors.New("pin_name is longer than the 255 characters the Pinning Service API allows")
-	}
-	return &Provider{cfg: cfg, base: base}, nil
+	return &Provider{name: name, cfg: c, base: base}, nil
 }
 
 // Name implements pin.Provider.
-func (p *Provider) Name() string { return p.cfg.Name }
+func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
@@ -124,7 +125,7 @@ func (p *Provider) request(ctx context.Context, root cid.Cid) (PinStatus, error)
 func (p *Provider) checkCID(st PinStatus, root cid.Cid) error {
 	got, err := cid.Decode(st.Pin.Cid)
 	if err != nil || !pin.SameCID(got, root) {
-		return pin.Permanent(fmt.Errorf("%s: the service acknowledged pin %q, not our root %s: %w", p.cfg.Name, st.Pin.Cid, root, pin.ErrWrongCID))
+		return pin.Permanent(fmt.Errorf("%s: the service acknowledged pin %q, not our root %s: %w", p.name, st.Pin.Cid, root, pin.ErrWrongCID))
 	}
 	return nil
 }
@@ -137,15 +138,15 @@ func (p *Provider) wait(ctx context.Context, st PinStatus) (PinStatus, error) {
 		case "pinned":
 			return st, nil
 		case "failed":
-			return st, pin.Permanent(fmt.Errorf("%s: the service could not pin %s (status failed%s): %w", p.cfg.Name, st.Pin.Cid, details(st), pin.ErrNotPinned))
+			return st, pin.Permanent(fmt.Errorf("%s: the service could not pin %s (status failed%s): %w", p.name, st.Pin.Cid, details(st), pin.ErrNotPinned))
 		}
 		if time.Now().After(deadline) {
-			return st, pin.Transient(fmt.Errorf("%s: %s still %s after %s (the service may not reach any holder of the DAG; set origins): %w", p.cfg.Name, st.Pin.Cid, st.Status, p.cfg.WaitTimeout, pin.ErrTimeout), 0)
+			return st, pin.Transient(fmt.Errorf("%s: %s still %s after %s (the service may not reach any holder of the DAG; set origins): %w", p.name, st.Pin.Cid, st.Status, p.cfg.WaitTimeout, pin.ErrTimeout), 0)
 		}
 		select {
 		case <-time.After(p.cfg.PollInterval):
 		case <-ctx.Done():
-			return st, fmt.Errorf("%s: waiting for %s to be pinned: %w", p.cfg.Name, st.Pin.Cid, context.Cause(ctx))
+			return st, fmt.Errorf("%s: waiting for %s to be pinned: %w", p.name, st.Pin.Cid, context.Cause(ctx))
 		}
 		next, err := p.get(ctx, st.RequestID)
 		if err != nil {
@@ -236,9 +237,7 @@ func toRemove(others []PinStatus, keep int) []PinStatus {
 }
 
 func (p *Provider) fill(rec *pin.Receipt, st PinStatus) {
-	if p.cfg.Gateway != "" {
-		rec.Endpoints = []string{strings.TrimRight(p.cfg.Gateway, "/") + "/ipfs/" + rec.CID}
-	}
+	rec.Endpoints = p.cfg.Endpoints(rec.CID)
 	if len(st.Delegates) > 0 {
 		rec.SetID("delegates", strings.Join(st.Delegates, ","))
 	}
@@ -274,7 +273,7 @@ func (p *Provider) list(ctx context.Context, q url.Values) ([]PinStatus, error) 
 	defer resp.Body.Close()
 	res, err := decodeResults(resp.Body)
 	if err != nil {
-		return nil, pin.ReadError(p.cfg.Name, "list pins", err)
+		return nil, pin.ReadError(p.name, "list pins", err)
 	}
 	return res.Results, nil
 }
@@ -287,7 +286,7 @@ func (p *Provider) get(ctx context.Context, id string) (PinStatus, error) {
 	defer resp.Body.Close()
 	st, err := decodeStatus(resp.Body)
 	if err != nil {
-		return st, pin.ReadError(p.cfg.Name, "pin status", err)
+		return st, pin.ReadError(p.name, "pin status", err)
 	}
 	return st, nil
 }
@@ -304,7 +303,7 @@ func (p *Provider) post(ctx context.Context, path string, body Pin) (PinStatus, 
 	defer resp.Body.Close()
 	st, err := decodeStatus(resp.Body)
 	if err != nil {
-		return st, pin.ReadError(p.cfg.Name, "add pin", err)
+		return st, pin.ReadError(p.name, "add pin", err)
 	}
 	return st, nil
 }
@@ -326,12 +325,12 @@ func (p *Provider) delete(ctx context.Context, id string) error {
 func (p *Provider) do(ctx context.Context, method, path string, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, p.base+path, body)
 	if err != nil {
-		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+		return nil, pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	op := method + " /pins"
-	return p.cfg.Do(req, op, failureMessage)
+	return p.cfg.Do(p.name, req, op, failureMessage)
 }

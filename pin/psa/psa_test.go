@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
@@ -37,8 +38,11 @@ func clusterJWT(t *testing.T, c *testpeers.Cluster) string {
 }
 
 func newProvider(t *testing.T, endpoint, token, name string, keep int) pin.Provider {
-	p, err := psa.New(pin.Config{Name: "psa", Endpoint: endpoint, Token: token, TokenFrom: "PSA_TOKEN",
-		PinName: name, Keep: keep, PollInterval: 200 * time.Millisecond, WaitTimeout: time.Minute})
+	p, err := psa.New("psa", &psa.Config{
+		HTTP:    pin.HTTP{Endpoint: endpoint, Token: secret.New(token, "PSA_TOKEN")},
+		Polling: pin.Polling{PinName: name, PollInterval: 200 * time.Millisecond, WaitTimeout: time.Minute},
+		Keep:    keep,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,3 +168,17 @@ func Delay(d time.Duration) Fault {
 		p.target.ServeHTTP(w, r)
 	}
 }
+
+// Echo answers with code and a body that quotes what the request carried:
+// its URL (with the query) and its Authorization header, as some holders
+// and proxies do in their error messages. Secret-scrubbing tests use it to
+// make credentials come back in every encoding they were sent in.
+func Echo(code int) Fault {
+	return func(_ *Proxy, w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(code)
+		user, pass, _ := r.BasicAuth()
+		fmt.Fprintf(w, "refused %s %s with Authorization %q (user %q, password %q)\n", r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"), user, pass)
+	}
+}
