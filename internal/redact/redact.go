@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -57,14 +58,12 @@ func (s *Set) OnAdd(fn func(string)) {
 
 // Add registers v, its encodings and the secrets inside it: the password
 // of a "user:password" credential, every string of a JSON secret (a wallet's
-// private fields), every line of a multi-line one. Values shorter than
+// private fields), every line of a multi-line one, the other spellings of a
+// hex key (with and without 0x, either case). Values shorter than
 // secret.MinLength are ignored (see the package comment).
 func (s *Set) Add(v string) {
 	if len(v) < secret.MinLength {
 		return
-	}
-	for _, part := range parts(v) {
-		s.Add(part)
 	}
 	s.mu.Lock()
 	if _, dup := s.pairs[v]; dup {
@@ -84,6 +83,10 @@ func (s *Set) Add(v string) {
 			fn(e)
 		}
 	}
+	// After v itself is registered, so parts that lead back to v stop.
+	for _, part := range parts(v) {
+		s.Add(part)
+	}
 }
 
 // parts returns the secrets inside v worth registering on their own.
@@ -97,6 +100,11 @@ func parts(v string) []string {
 		for _, line := range strings.Split(v, "\n") {
 			out = append(out, strings.TrimSpace(line))
 		}
+	case hexKey.MatchString(v):
+		bare := strings.TrimPrefix(strings.TrimPrefix(v, "0x"), "0X")
+		for _, h := range []string{bare, strings.ToLower(bare), strings.ToUpper(bare)} {
+			out = append(out, h, "0x"+h)
+		}
 	default:
 		if _, pass, ok := strings.Cut(v, ":"); ok {
 			out = append(out, pass)
@@ -104,6 +112,11 @@ func parts(v string) []string {
 	}
 	return slices.DeleteFunc(out, func(p string) bool { return p == v || len(p) < secret.MinLength })
 }
+
+// hexKey matches a secret written in hex, such as an Ethereum private key
+// (32 bytes) or a hex API key: printed elsewhere it may have lost its 0x or
+// changed case.
+var hexKey = regexp.MustCompile(`^(0[xX])?[0-9a-fA-F]{32,}$`)
 
 func jsonStrings(v any, out []string) []string {
 	switch v := v.(type) {

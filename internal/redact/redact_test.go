@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -151,5 +152,32 @@ func TestSecretsInsideSecrets(t *testing.T) {
 	}
 	if got := s.String("kty RSA"); got != "kty RSA" {
 		t.Errorf("short JSON values were registered: %q", got)
+	}
+}
+
+// TestHexKeySpellings: a hex key registered in one spelling is scrubbed in
+// the others (a key file holds 0x-prefixed lower case; a library prints it
+// bare, or a checksum-style tool in upper case), and masked in each.
+func TestHexKeySpellings(t *testing.T) {
+	const key = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+	for _, registered := range []string{"0x" + key, key, strings.ToUpper(key)} {
+		var s Set
+		var masked []string
+		s.OnAdd(func(v string) { masked = append(masked, v) })
+		s.Add(registered)
+		for _, printed := range []string{key, "0x" + key, strings.ToUpper(key), "0x" + strings.ToUpper(key)} {
+			if got := s.String("key=" + printed + "."); got != "key=[REDACTED]." {
+				t.Errorf("registered %.6s..., printed %.6s...: %q", registered, printed, got)
+			}
+			if !slices.Contains(masked, printed) {
+				t.Errorf("registered %.6s..., %.6s... not masked", registered, printed)
+			}
+		}
+	}
+	// Hex too short to be a key is a value like any other.
+	var s Set
+	s.Add("0xabcdef0123456789")
+	if got := s.String("abcdef0123456789"); got != "abcdef0123456789" {
+		t.Errorf("a 16-digit hex value registered its bare form: %q", got)
 	}
 }
