@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/ens"
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
-	"github.com/schollz/progressbar/v3"
 )
 
 // stillWaitingEvery is how often a plain (non-terminal) log says that the
@@ -22,7 +22,8 @@ type ensWaitProgress struct {
 	w        io.Writer
 	name     string
 	deadline time.Duration
-	bar      *progressbar.ProgressBar // nil when not a terminal
+	prog     *progress              // a spinner; nil when not a terminal
+	status   atomic.Pointer[string] // the spinner's text
 	last     ens.Progress
 	lastLine time.Time
 }
@@ -30,12 +31,13 @@ type ensWaitProgress struct {
 func newENSWaitProgress(w io.Writer, name string, deadline time.Duration) *ensWaitProgress {
 	p := &ensWaitProgress{w: w, name: safetext.Term(name), deadline: deadline}
 	if isTerminal(w) {
-		p.bar = progressbar.NewOptions(-1,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSpinnerType(14),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
+		p.prog = newProgress(w)
+		p.prog.spinner(func() string {
+			if s := p.status.Load(); s != nil {
+				return *s
+			}
+			return ""
+		})
 	}
 	return p
 }
@@ -44,7 +46,6 @@ func newENSWaitProgress(w io.Writer, name string, deadline time.Duration) *ensWa
 func (p *ensWaitProgress) update(s ens.Progress) {
 	newStage := s.Stage != p.last.Stage
 	if newStage || s.Confirmations != p.last.Confirmations {
-		p.clear()
 		switch {
 		case newStage && s.Stage == ens.StageSent && s.Needed > 1:
 			p.line("transaction %s sent; waiting for it to be mined and confirmed by %d blocks%s", s.TxHash.Hex(), s.Needed, p.limit())
@@ -60,13 +61,12 @@ func (p *ensWaitProgress) update(s ens.Progress) {
 	if s.Stage == ens.StageConfirmed {
 		return
 	}
-	status := fmt.Sprintf("waiting for %s to be mined (%s)", short(s.TxHash.Hex()), s.Waited.Round(time.Second))
+	status := fmt.Sprintf("waiting for %s to be mined (%s)", shortHash(s.TxHash.Hex()), s.Waited.Round(time.Second))
 	if s.Stage == ens.StageMined {
 		status = fmt.Sprintf("waiting for confirmations: %d of %d (%s)", s.Confirmations, s.Needed, s.Waited.Round(time.Second))
 	}
-	if p.bar != nil {
-		p.bar.Describe(status)
-		_ = p.bar.Add(1)
+	if p.prog != nil {
+		p.status.Store(&status)
 		return
 	}
 	if time.Since(p.lastLine) >= stillWaitingEvery {
@@ -81,26 +81,25 @@ func (p *ensWaitProgress) limit() string {
 	return fmt.Sprintf(" (at most %s)", p.deadline)
 }
 
+// line prints a line (above the spinner on a terminal).
 func (p *ensWaitProgress) line(format string, a ...any) {
-	fmt.Fprintf(p.w, format+"\n", a...)
+	if p.prog != nil {
+		p.prog.println(fmt.Sprintf(format, a...))
+	} else {
+		fmt.Fprintf(p.w, format+"\n", a...)
+	}
 	p.lastLine = time.Now()
 }
 
-func (p *ensWaitProgress) clear() {
-	if p.bar != nil {
-		_ = p.bar.Clear()
-	}
-}
-
 func (p *ensWaitProgress) stop() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
+	if p.prog != nil {
+		p.prog.wait()
 	}
 }
 
-// short abbreviates a transaction hash for a status line (the full hash is
+// shortHash abbreviates a transaction hash for a status line (the full hash is
 // on the line above).
-func short(h string) string {
+func shortHash(h string) string {
 	if len(h) < 14 {
 		return h
 	}

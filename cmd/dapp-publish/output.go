@@ -117,6 +117,7 @@ func newProgress(w io.Writer, title ...string) *progress {
 type bar struct {
 	label string
 	total int64
+	spin  bool // a spinner with a status text, not counted in bytes
 	n     atomic.Int64
 	over  atomic.Bool
 	mb    *mpb.Bar
@@ -133,6 +134,23 @@ func (p *progress) bar(label string, total int64) *bar {
 		b.mb = p.mp.AddBar(max(total, 0),
 			mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR)),
 			mpb.AppendDecorators(counter, decor.Name(" "), decor.AverageSpeed(decor.SizeB1024(0), "% .1f")),
+			mpb.BarRemoveOnComplete())
+	}
+	p.mu.Lock()
+	p.bars = append(p.bars, b)
+	p.mu.Unlock()
+	return b
+}
+
+// spinner adds a task of unknown length shown by the text status returns
+// (called while the display refreshes, from another goroutine): on a
+// terminal a spinner beside it; elsewhere nothing, the caller prints plain
+// lines of its own.
+func (p *progress) spinner(status func() string) *bar {
+	b := &bar{spin: true}
+	if p.mp != nil {
+		b.mb = p.mp.New(0, mpb.SpinnerStyle(),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return status() })),
 			mpb.BarRemoveOnComplete())
 	}
 	p.mu.Lock()
@@ -211,7 +229,7 @@ func (p *progress) plainLine() string {
 	p.mu.Unlock()
 	var parts []string
 	for _, b := range bars {
-		if b.over.Load() {
+		if b.over.Load() || b.spin {
 			continue
 		}
 		s := b.label + " " + humanBytes(b.n.Load())
