@@ -83,12 +83,12 @@ func (h HTTP) Do(name string, req *http.Request, op string, msg func([]byte) str
 }
 
 // Send builds a request (body of size bytes, -1: unknown; content type ct
-// when set) and sends it with Do. A request that cannot be built is a
-// permanent error naming the provider.
-func (c Config) Send(ctx context.Context, method, url string, body io.Reader, ct string, size int64, op string, msg func([]byte) string) (*http.Response, error) {
+// when set) and sends it with Do on behalf of the provider named name. A
+// request that cannot be built is a permanent error naming the provider.
+func (h HTTP) Send(ctx context.Context, name, method, url string, body io.Reader, ct string, size int64, op string, msg func([]byte) string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
-		return nil, Permanent(fmt.Errorf("%s: %w", c.Name, err))
+		return nil, Permanent(fmt.Errorf("%s: %w", name, h.scrubber().Error(err)))
 	}
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
@@ -96,7 +96,7 @@ func (c Config) Send(ctx context.Context, method, url string, body io.Reader, ct
 	if size >= 0 {
 		req.ContentLength = size
 	}
-	return c.Do(req, op, msg)
+	return h.Do(name, req, op, msg)
 }
 
 // firstLine returns a short printable excerpt of an unknown error body.

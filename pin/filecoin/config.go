@@ -2,38 +2,57 @@ package filecoin
 
 import (
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
-	"io"
 	"math/big"
-	"os"
-	"regexp"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
+	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// File is the provider's settings as written under `filecoin:` in a
-// provider entry of dapp-publish.yaml. The RPC URL is the entry's endpoint.
-type File struct {
-	Network       string `yaml:"network"`         // mainnet | calibration | custom
-	FWSS          string `yaml:"fwss"`            // FilecoinWarmStorageService address (custom network)
-	ChainID       uint64 `yaml:"chain_id"`        // custom network
-	Key           string `yaml:"key"`             // ${ENV} holding the hex private key
-	KeyFile       string `yaml:"key_file"`        // or a file holding it
-	ProviderID    uint64 `yaml:"provider_id"`     // a storage provider from the registry (0: choose)
-	MaxPerRun     string `yaml:"max_per_run"`     // USDFC a run may commit, e.g. "1.5"
-	MinRunwayDays int    `yaml:"min_runway_days"` // funds left must pay this many days
-	AutoFund      bool   `yaml:"auto_fund"`       // deposit and approve as needed, within max_per_run
-	WithCDN       bool   `yaml:"with_cdn"`        // FilBeam CDN on the data set
-	DryRun        bool   `yaml:"dry_run"`         // price and check; send nothing
-	ConfirmWait   string `yaml:"confirm_wait"`    // how long to wait for the chain (default 15m)
+// Config is a filecoin entry of the config file. Its keys sit in the entry
+// beside name and type, like every provider type's:
+//
+//   - name: foc
+//     type: filecoin
+//     endpoint: "${FILECOIN_RPC_URL}"   # a Filecoin EVM JSON-RPC URL
+//     network: calibration              # mainnet | calibration | custom
+//     key: "${FILECOIN_KEY}"            # or key_file: PATH (the paying wallet's hex key)
+//     max_per_run: "1.5"                # USDFC one run may commit
+//
+// The key is a secret.Value: it comes from ${VAR} or key_file (a regular
+// file of bounded size), is refused when written into the file, never
+// prints itself, and is scrubbed from output and masked in GitHub Actions
+// like every secret of the config.
+type Config struct {
+	// Endpoint is the Filecoin EVM JSON-RPC URL (required).
+	Endpoint      string        `yaml:"endpoint"`
+	Network       string        `yaml:"network"`         // mainnet | calibration | custom
+	FWSS          string        `yaml:"fwss"`            // FilecoinWarmStorageService address (custom network)
+	ChainID       uint64        `yaml:"chain_id"`        // custom network
+	Key           secret.Value  `yaml:"key"`             // the paying wallet's hex private key
+	ProviderID    uint64        `yaml:"provider_id"`     // a storage provider from the registry (0: choose)
+	MaxPerRun     string        `yaml:"max_per_run"`     // USDFC a run may commit, e.g. "1.5"
+	MinRunwayDays int           `yaml:"min_runway_days"` // funds left must pay this many days
+	AutoFund      bool          `yaml:"auto_fund"`       // deposit and approve as needed, within max_per_run
+	WithCDN       bool          `yaml:"with_cdn"`        // FilBeam CDN on the data set
+	DryRun        bool          `yaml:"dry_run"`         // price and check; send nothing
+	ConfirmWait   time.Duration `yaml:"confirm_wait"`    // how long to wait for the chain (default 15m)
+
+	// HTTPClient is used for the storage provider's PDP API and piece
+	// fetches; nil means http.DefaultClient.
+	HTTPClient *http.Client `yaml:"-"`
+
+	settings Settings // filled by Validate
 }
 
-// Settings are the validated settings.
+// Settings are the validated settings the provider runs with.
 type Settings struct {
 	ChainID       uint64
 	FWSS          common.Address
@@ -68,115 +87,85 @@ var networks = map[string]struct {
 const (
 	DefaultMinRunwayDays = 30
 	DefaultConfirmWait   = 15 * time.Minute
-	maxKeyFile           = 4 << 10 // a hex key is 66 bytes; refuse anything large (/dev/zero)
 )
 
-var envRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
-
-// Resolve validates f and reads the key: from the environment variable f.Key
-// names (${VAR}), or from f.KeyFile, a regular file of at most 4 KiB. A
-// literal key in the config file is refused. Errors never contain the key.
-func (f File) Resolve(lookupEnv func(string) (string, bool)) (Settings, error) {
-	s := Settings{ProviderID: f.ProviderID, MinRunwayDays: f.MinRunwayDays, AutoFund: f.AutoFund, WithCDN: f.WithCDN, DryRun: f.DryRun,
+// Validate implements pin.Settings: it checks every key, parses the key and
+// the spend limit, and fills the defaults. It contacts nothing. Errors never
+// contain the key.
+func (c *Config) Validate() error {
+	s := Settings{ProviderID: c.ProviderID, MinRunwayDays: c.MinRunwayDays, AutoFund: c.AutoFund, WithCDN: c.WithCDN, DryRun: c.DryRun,
 		ConfirmWait: DefaultConfirmWait, PollInterval: 4 * time.Second}
-	if err := f.network(&s); err != nil {
-		return s, err
+	if err := checkRPC(c.Endpoint); err != nil {
+		return err
 	}
-	if s.MinRunwayDays == 0 {
+	if err := c.network(&s); err != nil {
+		return err
+	}
+	switch {
+	case s.MinRunwayDays < 0:
+		return pin.InvalidField("min_runway_days", "cannot be negative")
+	case s.MinRunwayDays == 0:
 		s.MinRunwayDays = DefaultMinRunwayDays
 	}
-	if s.MinRunwayDays < 0 {
-		return s, errors.New("min_runway_days cannot be negative")
-	}
-	if f.MaxPerRun == "" {
-		return s, errors.New(`max_per_run is required: the most USDFC one run may commit, e.g. max_per_run: "1.5"`)
+	if c.MaxPerRun == "" {
+		return pin.InvalidField("max_per_run", `is required: the most USDFC one run may commit, e.g. max_per_run: "1.5"`)
 	}
 	var err error
-	if s.MaxPerRun, err = ParseUSDFC(f.MaxPerRun); err != nil {
-		return s, fmt.Errorf("max_per_run: %w", err)
+	if s.MaxPerRun, err = ParseUSDFC(c.MaxPerRun); err != nil {
+		return pin.InvalidField("max_per_run", "%v", err)
 	}
-	if f.ConfirmWait != "" {
-		if s.ConfirmWait, err = time.ParseDuration(f.ConfirmWait); err != nil || s.ConfirmWait <= 0 {
-			return s, fmt.Errorf("confirm_wait %q is not a positive duration like 15m", f.ConfirmWait)
-		}
+	switch {
+	case c.ConfirmWait < 0:
+		return pin.InvalidField("confirm_wait", "cannot be negative")
+	case c.ConfirmWait > 0:
+		s.ConfirmWait = c.ConfirmWait
 	}
-	s.Key, s.KeyFrom, err = f.key(lookupEnv)
-	return s, err
+	if !c.Key.IsSet() {
+		return pin.InvalidField("key", "is required: key: ${FILECOIN_KEY} or key_file: PATH (the hex private key of the paying wallet)")
+	}
+	if s.Key, err = crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(c.Key.Expose()), "0x")); err != nil {
+		// No detail: the parse error could quote the key.
+		return pin.InvalidField("key", "from %s is not a hex secp256k1 private key", c.Key.From())
+	}
+	s.KeyFrom = c.Key.From()
+	c.settings = s
+	return nil
 }
 
-func (f File) network(s *Settings) error {
-	switch f.Network {
-	case "mainnet", "calibration":
-		n := networks[f.Network]
-		s.ChainID, s.FWSS = n.chainID, common.HexToAddress(n.fwss)
-		if f.FWSS != "" || f.ChainID != 0 {
-			return fmt.Errorf("network %s sets fwss and chain_id; set them only with network: custom", f.Network)
-		}
-	case "custom":
-		if !common.IsHexAddress(f.FWSS) || f.ChainID == 0 {
-			return errors.New("network: custom needs fwss (the FilecoinWarmStorageService address) and chain_id")
-		}
-		s.ChainID, s.FWSS = f.ChainID, common.HexToAddress(f.FWSS)
-	default:
-		return fmt.Errorf("network must be mainnet, calibration or custom, not %q", f.Network)
+// checkRPC checks the RPC URL: http(s) or ws(s), without credentials in its
+// user info (an API key in its path or query comes from ${VAR} and is
+// scrubbed from output like every expanded variable).
+func checkRPC(s string) error {
+	if s == "" {
+		return pin.InvalidField("endpoint", "is required (the Filecoin EVM RPC URL, e.g. https://api.calibration.node.glif.io/rpc/v1)")
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss"):
+		return pin.InvalidField("endpoint", "is not an http(s) or ws(s) URL like https://api.calibration.node.glif.io/rpc/v1")
+	case u.User != nil:
+		return pin.InvalidField("endpoint", "holds credentials: put the API key in an environment variable, e.g. endpoint: \"${FILECOIN_RPC_URL}\"")
 	}
 	return nil
 }
 
-func (f File) key(lookupEnv func(string) (string, bool)) (*ecdsa.PrivateKey, string, error) {
-	var raw, from string
-	switch {
-	case f.Key != "" && f.KeyFile != "":
-		return nil, "", errors.New("set key or key_file, not both")
-	case f.Key != "":
-		m := envRef.FindStringSubmatch(f.Key)
-		if m == nil {
-			return nil, "", errors.New("key must be an environment reference like ${FILECOIN_KEY}; never write a key into the config file")
+func (c *Config) network(s *Settings) error {
+	switch c.Network {
+	case "mainnet", "calibration":
+		n := networks[c.Network]
+		s.ChainID, s.FWSS = n.chainID, common.HexToAddress(n.fwss)
+		if c.FWSS != "" || c.ChainID != 0 {
+			return pin.InvalidField("network", "%s sets fwss and chain_id; set them only with network: custom", c.Network)
 		}
-		v, ok := lookupEnv(m[1])
-		if !ok || strings.TrimSpace(v) == "" {
-			return nil, "", fmt.Errorf("key comes from ${%s}, which is not set or empty (set it as a secret in the CI job)", m[1])
+	case "custom":
+		if !common.IsHexAddress(c.FWSS) || c.ChainID == 0 {
+			return pin.InvalidField("network", "custom needs fwss (the FilecoinWarmStorageService address) and chain_id")
 		}
-		raw, from = v, "${"+m[1]+"}"
-	case f.KeyFile != "":
-		b, err := ReadKeyFile(f.KeyFile)
-		if err != nil {
-			return nil, "", err
-		}
-		raw, from = string(b), "key_file "+f.KeyFile
+		s.ChainID, s.FWSS = c.ChainID, common.HexToAddress(c.FWSS)
 	default:
-		return nil, "", errors.New("a key is required: key: ${FILECOIN_KEY} or key_file: PATH (the hex private key of the paying wallet)")
+		return pin.InvalidField("network", "must be mainnet, calibration or custom, not %q", c.Network)
 	}
-	k, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(raw), "0x"))
-	if err != nil {
-		return nil, "", fmt.Errorf("the key from %s is not a hex secp256k1 private key", from) // no detail: it could echo the key
-	}
-	return k, from, nil
-}
-
-// ReadKeyFile reads a key file: a regular file (not a device, a pipe or a
-// folder) of at most 4 KiB.
-func ReadKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read key_file: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("cannot read key_file: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("key_file %s is not a regular file", path)
-	}
-	if fi.Size() > maxKeyFile {
-		return nil, fmt.Errorf("key_file %s is %d bytes; a key file holds one hex key (at most %d bytes)", path, fi.Size(), maxKeyFile)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil || len(b) > maxKeyFile {
-		return nil, fmt.Errorf("cannot read key_file %s", path)
-	}
-	return b, nil
+	return nil
 }
 
 // USDFC has 18 decimals.

@@ -2,10 +2,14 @@ package filecoin
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/ethereum/go-ethereum/common"
 )
@@ -115,18 +119,59 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func TestNew(t *testing.T) {
-	if _, err := New(pin.Config{Name: "foc", Endpoint: "https://rpc.example"}); err == nil || !strings.Contains(err.Error(), "filecoin: block") {
-		t.Errorf("no settings: %v", err)
+// testKey is anvil's account 1: test only.
+const testKey = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+
+func TestConfig(t *testing.T) {
+	valid := func() *Config {
+		return &Config{Endpoint: "https://rpc.example/rpc/v1", Network: "calibration", Key: secret.New("0x"+testKey, "FOC_KEY"), MaxPerRun: "1.5"}
 	}
-	s, err := File{Network: "calibration", Key: "${K}", MaxPerRun: "1"}.Resolve(func(string) (string, bool) { return strings.Repeat("1", 64), true })
-	if err != nil {
+	c := valid()
+	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(pin.Config{Name: "foc", Settings: s}); err == nil || !strings.Contains(err.Error(), "RPC URL") {
-		t.Errorf("no endpoint: %v", err)
+	s := c.settings
+	if s.ChainID != 314159 || s.MaxPerRun.String() != "1500000000000000000" || s.MinRunwayDays != DefaultMinRunwayDays ||
+		s.ConfirmWait != DefaultConfirmWait || s.KeyFrom != "FOC_KEY" || s.Key == nil {
+		t.Errorf("settings %v", s)
 	}
-	if p, err := New(pin.Config{Name: "foc", Endpoint: "https://rpc.example", Settings: s}); err != nil || p.Type() != Type {
+	for _, printed := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), s.String(), s.GoString()} {
+		if strings.Contains(printed, testKey[:16]) {
+			t.Errorf("a printed form shows the key: %s", printed)
+		}
+	}
+	for _, tc := range []struct {
+		name, key, want string
+		edit            func(*Config)
+	}{
+		{"no endpoint", "endpoint", "is required", func(c *Config) { c.Endpoint = "" }},
+		{"ftp endpoint", "endpoint", "not an http(s) or ws(s) URL", func(c *Config) { c.Endpoint = "ftp://rpc.example" }},
+		{"userinfo", "endpoint", "holds credentials", func(c *Config) { c.Endpoint = "https://u:p@rpc.example" }},
+		{"no limit", "max_per_run", "is required", func(c *Config) { c.MaxPerRun = "" }},
+		{"negative limit", "max_per_run", "not an amount", func(c *Config) { c.MaxPerRun = "-1" }},
+		{"network", "network", "mainnet, calibration or custom", func(c *Config) { c.Network = "moon" }},
+		{"custom", "network", "needs fwss", func(c *Config) { c.Network = "custom" }},
+		{"fwss on mainnet", "network", "only with network: custom", func(c *Config) { c.FWSS = "0x8408502033C418E1bbC97cE9ac48E5528F371A9f" }},
+		{"runway", "min_runway_days", "negative", func(c *Config) { c.MinRunwayDays = -1 }},
+		{"wait", "confirm_wait", "negative", func(c *Config) { c.ConfirmWait = -time.Second }},
+		{"no key", "key", "is required", func(c *Config) { c.Key = secret.Value{} }},
+		{"bad key", "key", "not a hex secp256k1", func(c *Config) { c.Key = secret.New("zz"+testKey, "BAD") }},
+	} {
+		c := valid()
+		tc.edit(c)
+		err := c.Validate()
+		var fe *pin.InvalidFieldError
+		if !errors.As(err, &fe) || fe.Key != tc.key || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %s: ...%s", tc.name, err, tc.key, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), testKey[:16]) {
+			t.Errorf("%s: the error shows the key: %v", tc.name, err)
+		}
+	}
+	if p, err := New("foc", valid()); err != nil || p.Type() != Type || p.Name() != "foc" {
 		t.Errorf("%v %v", p, err)
+	}
+	if _, err := New("foc", &Config{}); err == nil {
+		t.Error("New accepted empty settings")
 	}
 }

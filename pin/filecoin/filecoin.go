@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle/piece"
+	"github.com/dapp-publish/dapp-publish/internal/redact"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -50,33 +51,43 @@ var (
 
 // Provider is a wallet paying Filecoin Onchain Cloud.
 type Provider struct {
-	cfg  pin.Config
+	name string
+	http pin.HTTP // the storage providers' PDP API: no token, the wallet signs
 	s    Settings
 	dial func(ctx context.Context) (Backend, error)
 }
 
 var _ pin.Provider = (*Provider)(nil)
 
-// New returns a provider for cfg; cfg.Settings must hold the Settings and
-// cfg.Endpoint is the Filecoin EVM RPC URL.
-func New(cfg pin.Config) (pin.Provider, error) {
-	s, ok := cfg.Settings.(Settings)
-	if !ok || s.Key == nil {
-		return nil, errors.New("filecoin settings are missing: add a filecoin: block with network, key and max_per_run")
-	}
-	if _, err := cfg.HTTPBase("the Filecoin EVM RPC URL, e.g. https://api.calibration.node.glif.io/rpc/v1"); err != nil {
+// New returns a provider named name for cfg (see Config); it contacts
+// nothing.
+func New(name string, cfg *Config) (pin.Provider, error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return NewWithBackend(cfg, s, func(ctx context.Context) (Backend, error) { return ethclient.DialContext(ctx, cfg.Endpoint) }), nil
+	rpcURL := cfg.Endpoint
+	dial := func(ctx context.Context) (Backend, error) {
+		be, err := ethclient.DialContext(ctx, rpcURL)
+		if err != nil {
+			// The URL may carry an API key: keep it out of the error.
+			var scrub redact.Set
+			scrub.AddURL(rpcURL)
+			return nil, scrub.Error(err)
+		}
+		return be, nil
+	}
+	return NewWithBackend(name, cfg.HTTPClient, cfg.settings, dial), nil
 }
 
-// NewWithBackend is New with the node given (tests, shared clients).
-func NewWithBackend(cfg pin.Config, s Settings, dial func(ctx context.Context) (Backend, error)) *Provider {
-	return &Provider{cfg: cfg, s: s, dial: dial}
+// NewWithBackend is New with validated settings and the node given (tests,
+// shared clients); client (nil: http.DefaultClient) reaches the storage
+// providers.
+func NewWithBackend(name string, client *http.Client, s Settings, dial func(ctx context.Context) (Backend, error)) *Provider {
+	return &Provider{name: name, http: pin.HTTP{HTTPClient: client}, s: s, dial: dial}
 }
 
 // Name implements pin.Provider.
-func (p *Provider) Name() string { return p.cfg.Name }
+func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
@@ -106,21 +117,21 @@ func (p *Provider) Quote(ctx context.Context, b pin.Bundle) (Quote, error) {
 func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	var pl plan
 	if err := checkRoot(b); err != nil {
-		return pl, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+		return pl, pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 	}
 	var err error
 	if pl.piece, err = piece.Sum(ctx, b.CAR, b.Size, 0); err != nil {
-		return pl, pin.Permanent(fmt.Errorf("%s: piece CID of the CAR: %w", p.cfg.Name, err))
+		return pl, pin.Permanent(fmt.Errorf("%s: piece CID of the CAR: %w", p.name, err))
 	}
 	be, err := p.dial(ctx)
 	if err != nil {
-		return pl, pin.Transient(fmt.Errorf("%s: failed to reach the RPC: %w", p.cfg.Name, err), 0)
+		return pl, pin.Transient(fmt.Errorf("%s: failed to reach the RPC: %w", p.name, err), 0)
 	}
 	if err := p.checkChain(ctx, be); err != nil {
 		return pl, err
 	}
 	if pl.ch, err = newChain(ctx, be, p.s); err != nil {
-		return pl, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		return pl, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 	}
 	if pl.sp, err = p.chooseProvider(ctx, pl.ch, pl.piece.Size); err != nil {
 		return pl, err
@@ -131,11 +142,11 @@ func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	}
 	sets, err := pl.ch.dataSets(ctx, pl.sp.Address, metadataMap(pl.md))
 	if err != nil {
-		return pl, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		return pl, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 	}
 	if len(sets) > 0 {
 		pl.ds = sets[0]
-		sp := &pdpClient{base: pl.sp.ServiceURL, cfg: p.cfg}
+		sp := &pdpClient{base: pl.sp.ServiceURL, http: p.http, name: p.name}
 		have, err := sp.dataSetPieces(ctx, dsID(pl.ds))
 		if err != nil {
 			return pl, err
@@ -144,11 +155,11 @@ func (p *Provider) plan(ctx context.Context, b pin.Bundle) (plan, error) {
 	}
 	pr, err := pl.ch.pricing(ctx)
 	if err != nil {
-		return pl, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		return pl, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 	}
 	acct, err := pl.ch.account(ctx)
 	if err != nil {
-		return pl, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		return pl, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 	}
 	pl.Quote = price(pr, acct, pl.piece.PaddedSize(), dsID(pl.ds), p.s.MinRunwayDays)
 	pl.ProviderID, pl.ServiceURL = pl.sp.ID, pl.sp.ServiceURL
@@ -170,10 +181,10 @@ func (p *Provider) checkChain(ctx context.Context, be Backend) error {
 	}
 	id, err := cc.ChainID(ctx)
 	if err != nil {
-		return pin.Transient(fmt.Errorf("%s: failed to read the RPC's chain id: %w", p.cfg.Name, err), 0)
+		return pin.Transient(fmt.Errorf("%s: failed to read the RPC's chain id: %w", p.name, err), 0)
 	}
 	if !id.IsUint64() || id.Uint64() != p.s.ChainID {
-		return pin.Permanent(fmt.Errorf("%s: the RPC serves chain %s, the settings say %d", p.cfg.Name, id, p.s.ChainID))
+		return pin.Permanent(fmt.Errorf("%s: the RPC serves chain %s, the settings say %d", p.name, id, p.s.ChainID))
 	}
 	return nil
 }
@@ -198,11 +209,11 @@ func metadataMap(md Metadata) map[string]string {
 func (p *Provider) chooseProvider(ctx context.Context, ch *chain, size uint64) (spProvider, error) {
 	ps, err := ch.providers(ctx, p.s.ProviderID)
 	if err != nil {
-		return spProvider{}, pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+		return spProvider{}, pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 	}
 	ok, err := ch.approved(ctx)
 	if err != nil {
-		return spProvider{}, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		return spProvider{}, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 	}
 	var why []string
 	for _, sp := range ps {
@@ -219,12 +230,12 @@ func (p *Provider) chooseProvider(ctx context.Context, ch *chain, size uint64) (
 			return sp, nil
 		}
 	}
-	return spProvider{}, pin.Permanent(fmt.Errorf("%s: no storage provider takes this %d-byte CAR: %v", p.cfg.Name, size, why))
+	return spProvider{}, pin.Permanent(fmt.Errorf("%s: no storage provider takes this %d-byte CAR: %v", p.name, size, why))
 }
 
 func (p *Provider) checkSpend(q Quote) error {
 	refuse := func(format string, a ...any) error {
-		return pin.Permanent(fmt.Errorf("%s: %w: %s (%s)", p.cfg.Name, ErrSpendRefused, fmt.Sprintf(format, a...), q))
+		return pin.Permanent(fmt.Errorf("%s: %w: %s (%s)", p.name, ErrSpendRefused, fmt.Sprintf(format, a...), q))
 	}
 	if q.Spend.Cmp(p.s.MaxPerRun) > 0 {
 		return refuse("this run would commit %s, over max_per_run %s", FormatUSDFC(q.Spend), FormatUSDFC(p.s.MaxPerRun))
@@ -254,12 +265,12 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 		if pl.stored {
 			return rec.Done(pin.StatusPinned), nil // stored already: nothing would be sent
 		}
-		return rec, pin.Permanent(fmt.Errorf("%s: %w: %s", p.cfg.Name, ErrDryRun, pl.Quote))
+		return rec, pin.Permanent(fmt.Errorf("%s: %w: %s", p.name, ErrDryRun, pl.Quote))
 	}
 	if err := p.fund(ctx, pl); err != nil {
 		return rec, err
 	}
-	sp := &pdpClient{base: pl.sp.ServiceURL, cfg: p.cfg}
+	sp := &pdpClient{base: pl.sp.ServiceURL, http: p.http, name: p.name}
 	id, err := p.ensureDataSet(ctx, sp, pl)
 	if err != nil {
 		return rec, err
@@ -285,8 +296,8 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 		rec.SetID("piece_id", strconv.FormatUint(st.PieceIDs[0], 10))
 	}
 	url := pl.sp.ServiceURL + "/piece/" + pc
-	if err := piece.Check(ctx, p.cfg.Client(), url, pl.piece); err != nil {
-		return rec, pin.Transient(fmt.Errorf("%s: the piece fetched back does not verify: %w", p.cfg.Name, err), 0)
+	if err := piece.Check(ctx, p.http.Client(), url, pl.piece); err != nil {
+		return rec, pin.Transient(fmt.Errorf("%s: the piece fetched back does not verify: %w", p.name, err), 0)
 	}
 	return rec.Done(pin.StatusPinned), nil
 }
@@ -311,21 +322,21 @@ func (p *Provider) fund(ctx context.Context, pl plan) error {
 	ch := pl.ch
 	if pl.Deposit.Sign() > 0 {
 		if _, err := ch.transact(ctx, ch.cUSDFC, "approve", ch.pay, pl.Deposit); err != nil {
-			return pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+			return pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 		}
 		if _, err := ch.transact(ctx, ch.cPay, "deposit", ch.usdfc, ch.me, pl.Deposit); err != nil {
-			return pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+			return pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 		}
 	}
 	if pl.NeedApproval {
 		a, err := ch.account(ctx)
 		if err != nil {
-			return pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+			return pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 		}
 		rate := new(big.Int).Add(a.RateUsage, pl.RatePerEpoch)
 		lock := new(big.Int).Add(a.LockUp, pl.Lockup)
 		if _, err := ch.transact(ctx, ch.cPay, "setOperatorApproval", ch.usdfc, ch.fwss, true, rate, lock, big.NewInt(lockupEpochs)); err != nil {
-			return pin.Permanent(fmt.Errorf("%s: %w", p.cfg.Name, err))
+			return pin.Permanent(fmt.Errorf("%s: %w", p.name, err))
 		}
 	}
 	return nil
@@ -394,7 +405,7 @@ func (p *Provider) upload(ctx context.Context, sp *pdpClient, b pin.Bundle, pl p
 		}
 		if errors.Is(err, pin.ErrUnauthorized) {
 			return sent, fmt.Errorf("%s: the storage provider refused the upload authorization (X-PDP-Upload-Auth) signed by %s for data set %d: %w",
-				p.cfg.Name, crypto.PubkeyToAddress(p.s.Key.PublicKey), dataSetID, err)
+				p.name, crypto.PubkeyToAddress(p.s.Key.PublicKey), dataSetID, err)
 		}
 		if pin.IsPermanent(err) || attempt == 3 || ctx.Err() != nil {
 			return sent, err
@@ -438,7 +449,7 @@ func (p *Provider) wait(ctx context.Context, sp *pdpClient, loc, what string) (t
 			return false, err
 		}
 		if st.Failed {
-			return false, pin.Permanent(fmt.Errorf("%s: %s transaction %s failed on chain (status %q)", p.cfg.Name, what, st.TxHash, st.Status))
+			return false, pin.Permanent(fmt.Errorf("%s: %s transaction %s failed on chain (status %q)", p.name, what, st.TxHash, st.Status))
 		}
 		return st.Done, nil
 	})
@@ -461,7 +472,7 @@ func (p *Provider) poll(ctx context.Context, what string, done func() (bool, err
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: %s: %w within %s", p.cfg.Name, what, ErrNotConfirmed, p.s.ConfirmWait)
+			return fmt.Errorf("%s: %s: %w within %s", p.name, what, ErrNotConfirmed, p.s.ConfirmWait)
 		}
 		if err := sleep(ctx, p.s.PollInterval); err != nil {
 			return err
@@ -500,23 +511,23 @@ func (p *Provider) Status(ctx context.Context, root cid.Cid) (pin.Receipt, error
 	rec := pin.NewReceipt(p, root)
 	be, err := p.dial(ctx)
 	if err != nil {
-		return rec, pin.Transient(fmt.Errorf("%s: failed to reach the RPC: %w", p.cfg.Name, err), 0)
+		return rec, pin.Transient(fmt.Errorf("%s: failed to reach the RPC: %w", p.name, err), 0)
 	}
 	ch, err := newChain(ctx, be, p.s)
 	if err != nil {
-		return rec, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		return rec, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 	}
 	sps, err := ch.providers(ctx, p.s.ProviderID)
 	if err != nil {
-		return rec, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+		return rec, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 	}
 	for _, sp := range sps {
 		sets, err := ch.dataSets(ctx, sp.Address, nil)
 		if err != nil {
-			return rec, pin.Transient(fmt.Errorf("%s: %w", p.cfg.Name, err), 0)
+			return rec, pin.Transient(fmt.Errorf("%s: %w", p.name, err), 0)
 		}
 		for _, ds := range sets {
-			pieces, err := (&pdpClient{base: sp.ServiceURL, cfg: p.cfg}).dataSetPieces(ctx, dsID(ds))
+			pieces, err := (&pdpClient{base: sp.ServiceURL, http: p.http, name: p.name}).dataSetPieces(ctx, dsID(ds))
 			if err != nil {
 				return rec, err
 			}

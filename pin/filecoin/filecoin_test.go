@@ -74,7 +74,7 @@ func (e *env) settings(t *testing.T, wallet int, providerID uint64) filecoin.Set
 }
 
 func (e *env) newProvider(s filecoin.Settings) *filecoin.Provider {
-	return filecoin.NewWithBackend(pin.Config{Name: "foc", Type: filecoin.Type}, s,
+	return filecoin.NewWithBackend("foc", nil, s,
 		func(context.Context) (filecoin.Backend, error) { return e.a.Client, nil })
 }
 

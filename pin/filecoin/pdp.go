@@ -17,8 +17,9 @@ import (
 // pdpClient talks to a storage provider's PDP HTTP API (Curio,
 // pdp/handlers*.go; documented in Curio's PDP API page).
 type pdpClient struct {
-	base string // the provider's serviceURL
-	cfg  pin.Config
+	base string   // the provider's serviceURL
+	http pin.HTTP // client only: the wallet signs, no bearer token goes to a storage provider
+	name string   // the dapp-publish provider's name, for errors
 }
 
 func (c *pdpClient) do(ctx context.Context, method, p string, body io.Reader, size int64, hdr http.Header, op string) (*http.Response, error) {
@@ -32,9 +33,7 @@ func (c *pdpClient) do(ctx context.Context, method, p string, body io.Reader, si
 	if size >= 0 {
 		req.ContentLength = size
 	}
-	cfg := c.cfg
-	cfg.Token = "" // the wallet signs; no bearer token goes to a storage provider
-	return cfg.Do(req, op, nil)
+	return c.http.Do(c.name, req, op, nil)
 }
 
 func (c *pdpClient) postJSON(ctx context.Context, p string, v any, op string) (*http.Response, error) {
@@ -106,7 +105,7 @@ func (c *pdpClient) findPiece(ctx context.Context, pieceCID string) (bool, error
 		PieceCid string `json:"pieceCid"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&out); err != nil {
-		return false, pin.ReadError(c.cfg.Name, "find piece", err)
+		return false, pin.ReadError(c.name, "find piece", err)
 	}
 	if out.PieceCid != pieceCID {
 		return false, pin.Permanent(fmt.Errorf("storage provider found piece %q when asked for %s", out.PieceCid, pieceCID))
@@ -175,7 +174,7 @@ func (c *pdpClient) status(ctx context.Context, p string) (txState, error) {
 	}
 	st, err := decodeStatus(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return st, pin.ReadError(c.cfg.Name, "transaction status", err)
+		return st, pin.ReadError(c.name, "transaction status", err)
 	}
 	return st, nil
 }

@@ -1,25 +1,28 @@
 package lighthouse
 
 import (
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/dapp-publish/dapp-publish/pin"
 )
 
-// File is the provider's own settings, under `lighthouse:` in a provider
-// entry (all optional). The API key is the entry's token (${ENV} or
-// token_file); the upload node is its endpoint.
-type File struct {
-	API      string `yaml:"api"`       // deal status API, default https://api.lighthouse.storage
-	DealWait string `yaml:"deal_wait"` // how long to wait for Filecoin deals (default 0: record what is there)
-}
-
-// Settings are the validated settings.
-type Settings struct {
-	API      string
-	DealWait time.Duration
-	Poll     time.Duration
+// Config is a lighthouse entry of the config file:
+//
+//   - {name: lighthouse, type: lighthouse, token: "${LIGHTHOUSE_API_KEY}", deal_wait: 2h}
+//
+// token (or token_file) is the API key (required); endpoint is the upload
+// node (default DefaultNode), api the deal status API (default DefaultAPI),
+// gateway an optional retrieval URL recorded in receipts.
+type Config struct {
+	pin.HTTP `yaml:",inline"`
+	// API is the deal status API base URL.
+	API string `yaml:"api"`
+	// DealWait is how long a pin waits for Lighthouse's first Filecoin deal
+	// (0, the default: record the deals there are).
+	DealWait time.Duration `yaml:"deal_wait"`
+	// Poll is how often deal_status is asked while waiting (default 30s).
+	Poll time.Duration `yaml:"-"`
 }
 
 // Defaults: Lighthouse's hosts (lighthouse-web3/lighthouse-package
@@ -29,22 +32,33 @@ const (
 	DefaultAPI  = "https://api.lighthouse.storage"
 )
 
-// Resolve validates f.
-func (f File) Resolve() (Settings, error) {
-	s := Settings{API: DefaultAPI, Poll: 30 * time.Second}
-	if f.API != "" {
-		u, err := url.Parse(f.API)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-			return s, fmt.Errorf("api %q is not an http(s) URL", f.API)
-		}
-		s.API = strings.TrimRight(f.API, "/")
+// Validate implements pin.Settings.
+func (c *Config) Validate() error {
+	if c.Auth == "basic" {
+		return pin.InvalidField("auth", "Lighthouse API keys are Bearer tokens: leave auth out")
 	}
-	if f.DealWait != "" {
-		d, err := time.ParseDuration(f.DealWait)
-		if err != nil || d < 0 {
-			return s, fmt.Errorf("deal_wait %q is not a duration like 2h", f.DealWait)
-		}
-		s.DealWait = d
+	if err := c.HTTP.Validate(); err != nil {
+		return err
 	}
-	return s, nil
+	if err := c.RequireToken("LIGHTHOUSE_API_KEY"); err != nil {
+		return err
+	}
+	if c.Endpoint == "" {
+		c.Endpoint = DefaultNode
+	}
+	api := pin.HTTP{Endpoint: c.API}
+	if err := api.Validate(); err != nil {
+		return pin.InvalidField("api", "is not an http(s) URL like %s, without credentials", DefaultAPI)
+	}
+	c.API = strings.TrimRight(c.API, "/")
+	if c.API == "" {
+		c.API = DefaultAPI
+	}
+	if c.DealWait < 0 {
+		return pin.InvalidField("deal_wait", "cannot be negative")
+	}
+	if c.Poll <= 0 {
+		c.Poll = 30 * time.Second
+	}
+	return nil
 }

@@ -2,8 +2,13 @@ package lighthouse
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dapp-publish/dapp-publish/internal/secret"
+	"github.com/dapp-publish/dapp-publish/pin"
 )
 
 func TestDecodeImport(t *testing.T) {
@@ -59,4 +64,32 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestConfig(t *testing.T) {
+	c := &Config{HTTP: pin.HTTP{Token: secret.New("lighthouse-key", "LH")}, API: DefaultAPI + "/", DealWait: 2 * time.Hour}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Endpoint != DefaultNode || c.API != DefaultAPI || c.Poll != 30*time.Second || c.DealWait != 2*time.Hour {
+		t.Errorf("defaults: %+v", c)
+	}
+	for _, tc := range []struct {
+		key  string
+		edit func(*Config)
+	}{
+		{"token", func(c *Config) { c.Token = secret.Value{} }},
+		{"api", func(c *Config) { c.API = "ftp://x" }},
+		{"api", func(c *Config) { c.API = "https://user:pass@api.example" }},
+		{"endpoint", func(c *Config) { c.Endpoint = "not a url" }},
+		{"auth", func(c *Config) { c.Auth = "basic" }},
+		{"deal_wait", func(c *Config) { c.DealWait = -time.Second }},
+	} {
+		c := &Config{HTTP: pin.HTTP{Token: secret.New("lighthouse-key", "LH")}}
+		tc.edit(c)
+		var fe *pin.InvalidFieldError
+		if err := c.Validate(); !errors.As(err, &fe) || fe.Key != tc.key {
+			t.Errorf("%s: %v", tc.key, err)
+		}
+	}
 }

@@ -33,37 +33,28 @@ const Type = "lighthouse"
 
 // Provider is a Lighthouse account.
 type Provider struct {
-	cfg  pin.Config
-	s    Settings
+	name string
+	cfg  Config
 	node string
 }
 
 var _ pin.Provider = (*Provider)(nil)
 
-// New returns a provider for the account whose API key is cfg.Token.
-func New(cfg pin.Config) (pin.Provider, error) {
-	s, ok := cfg.Settings.(Settings)
-	if !ok {
-		var err error
-		if s, err = (File{}).Resolve(); err != nil {
-			return nil, err
-		}
+// New returns a provider named name for the account whose API key is
+// cfg.Token; it contacts nothing.
+func New(name string, cfg *Config) (pin.Provider, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Token == "" {
-		return nil, errors.New("an API key is required: token: ${LIGHTHOUSE_API_KEY}")
+	node, err := cfg.Base("the Lighthouse upload node")
+	if err != nil {
+		return nil, err
 	}
-	node := DefaultNode
-	if cfg.Endpoint != "" {
-		var err error
-		if node, err = cfg.HTTPBase("the Lighthouse upload node"); err != nil {
-			return nil, err
-		}
-	}
-	return &Provider{cfg: cfg, s: s, node: node}, nil
+	return &Provider{name: name, cfg: *cfg, node: node}, nil
 }
 
 // Name implements pin.Provider.
-func (p *Provider) Name() string { return p.cfg.Name }
+func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
@@ -74,7 +65,7 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 	rec := pin.NewReceipt(p, b.Root)
 	pc, err := piece.Sum(ctx, b.CAR, b.Size, 0)
 	if err != nil {
-		return rec, pin.Permanent(fmt.Errorf("%s: piece CID of the CAR: %w", p.cfg.Name, err))
+		return rec, pin.Permanent(fmt.Errorf("%s: piece CID of the CAR: %w", p.name, err))
 	}
 	rec.SetID("piece_cid", pc.CID().String())
 	rec.SetID("piece_cid_v1", pc.CIDv1().String())
@@ -90,9 +81,7 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 	} else {
 		rec.BytesSent = b.Size
 	}
-	if p.cfg.Gateway != "" {
-		rec.Endpoints = []string{strings.TrimRight(p.cfg.Gateway, "/") + "/ipfs/" + b.Root.String()}
-	}
+	rec.Endpoints = p.cfg.Endpoints(b.Root.String())
 	deals, err := p.waitDeals(ctx, b.Root)
 	if err != nil {
 		return rec, err
@@ -114,10 +103,10 @@ func (p *Provider) importCAR(ctx context.Context, b pin.Bundle) error {
 	root, err := decodeImport(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if err != nil {
-		return pin.ReadError(p.cfg.Name, "import CAR", err)
+		return pin.ReadError(p.name, "import CAR", err)
 	}
 	if !pin.SameCID(root, b.Root) {
-		return pin.Permanent(fmt.Errorf("%s: Lighthouse imported the CAR as %s, not our root %s: %w", p.cfg.Name, root, b.Root, pin.ErrWrongCID))
+		return pin.Permanent(fmt.Errorf("%s: Lighthouse imported the CAR as %s, not our root %s: %w", p.name, root, b.Root, pin.ErrWrongCID))
 	}
 	return nil
 }
@@ -125,7 +114,7 @@ func (p *Provider) importCAR(ctx context.Context, b pin.Bundle) error {
 // has reports whether Lighthouse holds root (GET /api/lighthouse/file_info,
 // which answers 400 or 404 for a CID it does not know).
 func (p *Provider) has(ctx context.Context, root cid.Cid) (bool, error) {
-	u := p.s.API + "/api/lighthouse/file_info?" + url.Values{"cid": {root.String()}}.Encode()
+	u := p.cfg.API + "/api/lighthouse/file_info?" + url.Values{"cid": {root.String()}}.Encode()
 	resp, err := p.do(ctx, http.MethodGet, u, nil, "", -1, "file info")
 	var he *pin.HTTPError
 	if errors.As(err, &he) && (he.StatusCode == http.StatusBadRequest || he.StatusCode == http.StatusNotFound) {
@@ -137,7 +126,7 @@ func (p *Provider) has(ctx context.Context, root cid.Cid) (bool, error) {
 	defer resp.Body.Close()
 	got, err := decodeFileInfo(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return false, pin.ReadError(p.cfg.Name, "file info", err)
+		return false, pin.ReadError(p.name, "file info", err)
 	}
 	return pin.SameCID(got, root), nil
 }
@@ -178,13 +167,13 @@ func (p *Provider) Status(ctx context.Context, root cid.Cid) (pin.Receipt, error
 }
 
 func (p *Provider) waitDeals(ctx context.Context, root cid.Cid) ([]Deal, error) {
-	deadline := time.Now().Add(p.s.DealWait)
+	deadline := time.Now().Add(p.cfg.DealWait)
 	for {
 		deals, err := p.deals(ctx, root)
 		if err != nil || len(deals) > 0 || !time.Now().Before(deadline) {
 			return deals, err
 		}
-		t := time.NewTimer(min(p.s.Poll, time.Until(deadline)))
+		t := time.NewTimer(min(p.cfg.Poll, time.Until(deadline)))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -195,7 +184,7 @@ func (p *Provider) waitDeals(ctx context.Context, root cid.Cid) ([]Deal, error) 
 }
 
 func (p *Provider) deals(ctx context.Context, root cid.Cid) ([]Deal, error) {
-	u := p.s.API + "/api/lighthouse/deal_status?" + url.Values{"cid": {root.String()}}.Encode()
+	u := p.cfg.API + "/api/lighthouse/deal_status?" + url.Values{"cid": {root.String()}}.Encode()
 	resp, err := p.do(ctx, http.MethodGet, u, nil, "", -1, "deal status")
 	var he *pin.HTTPError
 	if errors.As(err, &he) && he.StatusCode == http.StatusBadRequest {
@@ -207,7 +196,7 @@ func (p *Provider) deals(ctx context.Context, root cid.Cid) ([]Deal, error) {
 	defer resp.Body.Close()
 	deals, err := decodeDeals(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return nil, pin.ReadError(p.cfg.Name, "deal status", err)
+		return nil, pin.ReadError(p.name, "deal status", err)
 	}
 	return deals, nil
 }
@@ -232,7 +221,7 @@ func recordDeals(rec *pin.Receipt, deals []Deal) {
 }
 
 func (p *Provider) do(ctx context.Context, method, u string, body io.Reader, ct string, size int64, op string) (*http.Response, error) {
-	return p.cfg.Send(ctx, method, u, body, ct, size, op, errorMessage)
+	return p.cfg.Send(ctx, p.name, method, u, body, ct, size, op, errorMessage)
 }
 
 // decodeImport reads the answer to a CAR import (outside bytes): Kubo's

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	fake "github.com/dapp-publish/dapp-publish/internal/fakes/lighthouse"
+	"github.com/dapp-publish/dapp-publish/internal/secret"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/lighthouse"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
@@ -18,8 +19,9 @@ const key = "fake-lighthouse-key"
 
 func newProvider(t *testing.T, s *fake.Server, endpoint, token string, wait time.Duration) pin.Provider {
 	t.Helper()
-	p, err := lighthouse.New(pin.Config{Name: "lighthouse", Endpoint: endpoint, Token: token, TokenFrom: "LIGHTHOUSE_API_KEY",
-		Settings: lighthouse.Settings{API: endpoint, DealWait: wait, Poll: 10 * time.Millisecond}})
+	p, err := lighthouse.New("lighthouse", &lighthouse.Config{
+		HTTP: pin.HTTP{Endpoint: endpoint, Token: secret.New(token, "LIGHTHOUSE_API_KEY")},
+		API:  endpoint, DealWait: wait, Poll: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
