@@ -11,6 +11,12 @@ var (
 	// ErrNameFailed: the copies were stored and verified, but pointing the
 	// name at them failed. Re-running publish skips the uploads.
 	ErrNameFailed = errors.New("the name update failed after the copies were verified")
+	// ErrNamePending: the copies were stored and verified and the name's
+	// transaction was sent, but it was not confirmed before the deadline (or
+	// an earlier one of the signer is still waiting to be mined). It may
+	// still be mined; running again sends nothing while it waits. The Namer
+	// wraps it around its own error.
+	ErrNamePending = errors.New("the name update is sent but not confirmed yet")
 	// ErrNoPrevious: rollback found no earlier version to return to.
 	ErrNoPrevious = errors.New("no earlier version to roll back to")
 	// ErrNameCheck: the name's checks before any upload failed (the RPC, the

@@ -80,7 +80,11 @@ func reachLine(r Receipt) string {
 	case StatusFailed:
 		return fmt.Sprintf("%s (%s): NOT reachable: %s", r.Holder, r.Type, r.Error)
 	}
-	return fmt.Sprintf("%s (%s): reachable, does not hold %s (status %s)", r.Holder, r.Type, r.CID, r.Status)
+	line := fmt.Sprintf("%s (%s): reachable, does not hold %s (status %s)", r.Holder, r.Type, r.CID, r.Status)
+	if r.Quote != "" {
+		line += "; storing it: " + r.Quote
+	}
+	return line
 }
 
 func verifyLine(v Verification) string {

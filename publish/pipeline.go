@@ -48,7 +48,9 @@ func (p *Pipeline) Run(ctx context.Context) (*Record, error) {
 		return nil, ErrNoHolders
 	}
 	rec, t := p.newRecord(KindPublish), p.clock()
-	b, err := p.Pack.Pack(ctx, p.DryRun)
+	// A dry run only hashes, unless a holder prices storing (it needs the
+	// CAR's bytes).
+	b, err := p.Pack.Pack(ctx, p.DryRun && !p.quotes())
 	rec.Timings.PackMS = t.lap()
 	if err != nil {
 		return nil, err
@@ -126,7 +128,7 @@ func (p *Pipeline) plan(ctx context.Context, root cid.Cid, rec *Record) (*NamePl
 // quorum; the name was checked by plan. Nothing is stored or sent.
 func (p *Pipeline) dryRun(ctx context.Context, rec *Record, b *Bundle, plan *NamePlan, t *clock) (*Record, error) {
 	rec.Outcome = OutcomeDryRun
-	rec.Receipts = p.statuses(ctx, b.Root)
+	rec.Receipts = p.statuses(ctx, b)
 	rec.Timings.StoreMS = t.lap()
 	if rec.ENS != nil {
 		rec.ENS.DryRun = true
@@ -149,13 +151,32 @@ func (p *Pipeline) dryRun(ctx context.Context, rec *Record, b *Bundle, plan *Nam
 	return rec, nil
 }
 
-// statuses asks every holder about root, concurrently.
-func (p *Pipeline) statuses(ctx context.Context, root cid.Cid) []Receipt {
+// statuses asks every holder about b's root, concurrently, and a Quoter
+// that does not hold it yet what storing it would cost.
+func (p *Pipeline) statuses(ctx context.Context, b *Bundle) []Receipt {
 	return forHolders(p.Holders, func(h Holder) Receipt {
-		r := h.Status(ctx, root)
+		r := h.Status(ctx, b.Root)
+		if q, ok := h.(Quoter); ok && r.Status == StatusNotFound && b.CAR != "" {
+			quote, err := q.Quote(ctx, b)
+			if err != nil {
+				r.Status, r.Err, r.Error = StatusFailed, err, err.Error()
+			}
+			r.Quote = quote
+		}
 		p.event("store", h.Name(), reachLine(r))
 		return r
 	})
+}
+
+// quotes reports whether a holder prices storing (a dry run then writes
+// the CAR).
+func (p *Pipeline) quotes() bool {
+	for _, h := range p.Holders {
+		if _, ok := h.(Quoter); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // prepareDelta builds, once, the CAR of the blocks that holders of the
@@ -342,10 +363,14 @@ func (p *Pipeline) name(ctx context.Context, rec *Record, plan *NamePlan) error 
 		rec.ENS = res
 	}
 	if err != nil {
-		rec.Outcome = OutcomeNameFailed
 		if rec.ENS != nil {
 			rec.ENS.Error = err.Error()
 		}
+		if errors.Is(err, ErrNamePending) {
+			rec.Outcome = OutcomeNamePending
+			return err
+		}
+		rec.Outcome = OutcomeNameFailed
 		return fmt.Errorf("%w: %w", ErrNameFailed, err)
 	}
 	p.event("name", "", nameLine(rec.ENS))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,21 @@ func TestRunNameFails(t *testing.T) {
 	}
 }
 
+// TestRunNamePending: a transaction sent but not confirmed in time is not a
+// failure: the outcome says it is pending, the error is ErrNamePending (not
+// ErrNameFailed), and the Record is saved.
+func TestRunNamePending(t *testing.T) {
+	n := &fakeNamer{name: "app.eth", applyErr: fmt.Errorf("%w: transaction 0xtx not confirmed within 10m0s", publish.ErrNamePending)}
+	rs := &memRecords{}
+	rec, err := pipeline(testBundle("A"), []*fakeHolder{newHolder("a")}, n, rs).Run(context.Background())
+	if !errors.Is(err, publish.ErrNamePending) || errors.Is(err, publish.ErrNameFailed) {
+		t.Fatalf("err %v, want ErrNamePending", err)
+	}
+	if rec.Outcome != publish.OutcomeNamePending || !strings.Contains(rec.ENS.Error, "not confirmed") || len(rs.list) != 1 {
+		t.Fatalf("record %+v", rec)
+	}
+}
+
 // TestRunNameCheckedFirst: a name that cannot be written fails the run
 // before anything is uploaded.
 func TestRunNameCheckedFirst(t *testing.T) {
@@ -170,6 +186,59 @@ func TestRunDryRun(t *testing.T) {
 	if _, err := p.Run(context.Background()); !errors.Is(err, publish.ErrQuorumNotMet) {
 		t.Fatalf("dry run with an unreachable holder: %v", err)
 	}
+}
+
+// quotingHolder prices storing: it needs the CAR.
+type quotingHolder struct {
+	*fakeHolder
+	cars   []string
+	refuse error
+}
+
+func (q *quotingHolder) Quote(_ context.Context, b *publish.Bundle) (string, error) {
+	q.cars = append(q.cars, b.CAR)
+	return "1.5 USDFC a month", q.refuse
+}
+
+// TestRunDryRunQuotes: a dry run with a holder that charges for storage
+// writes the CAR so the holder can price it, records the quote, and counts
+// a holder that refuses to pay as not ready for the quorum.
+func TestRunDryRunQuotes(t *testing.T) {
+	b := testBundle("A")
+	b.CAR = "/tmp/site.car"
+	q := &quotingHolder{fakeHolder: newHolder("foc")}
+	p := pipeline(b, nil, nil, nil)
+	p.Holders, p.DryRun = []publish.Holder{q}, true
+	rec, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.cars) != 1 || q.cars[0] != "/tmp/site.car" || rec.Receipts[0].Quote != "1.5 USDFC a month" || len(q.uploads) != 0 {
+		t.Fatalf("quotes %v, receipts %+v", q.cars, rec.Receipts)
+	}
+	q.refuse = errors.New("foc: refused to spend: over max_per_run")
+	rec, err = p.Run(context.Background())
+	if !errors.Is(err, publish.ErrQuorumNotMet) || rec.Receipts[0].Status != publish.StatusFailed || !strings.Contains(rec.Receipts[0].Error, "refused to spend") {
+		t.Fatalf("refused: %v %+v", err, rec.Receipts)
+	}
+	// Without a Quoter a dry run only hashes.
+	plain := pipeline(b, []*fakeHolder{newHolder("a")}, nil, nil)
+	plain.DryRun = true
+	plain.Pack = packerFunc(func(_ context.Context, onlyHash bool) (*publish.Bundle, error) {
+		if !onlyHash {
+			t.Error("a dry run without a Quoter wrote the CAR")
+		}
+		return b, nil
+	})
+	if _, err := plain.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type packerFunc func(ctx context.Context, onlyHash bool) (*publish.Bundle, error)
+
+func (f packerFunc) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, error) {
+	return f(ctx, onlyHash)
 }
 
 // TestRunIncremental: a holder that still holds the last published root is

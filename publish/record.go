@@ -25,6 +25,7 @@ const (
 	OutcomeDryRun       = "dry-run"        // checked only; nothing stored or sent
 	OutcomeQuorumNotMet = "quorum-not-met" // too few verified copies; the name was not touched
 	OutcomeNameFailed   = "name-failed"    // copies verified, the name update failed
+	OutcomeNamePending  = "name-pending"   // copies verified, the name's transaction sent but not confirmed yet
 	OutcomeFailed       = "failed"         // stopped before anything was stored (the name's checks failed)
 )
 
@@ -91,6 +92,8 @@ type Receipt struct {
 	Started     time.Time         `json:"started"`
 	Finished    time.Time         `json:"finished"`
 	Warnings    []string          `json:"warnings,omitempty"`
+	// Quote is what storing would cost, from a dry run (Quoter holders).
+	Quote string `json:"quote,omitempty"`
 	// Err is the failure as a value, for errors.Is; Error is its text.
 	Err error `json:"-"`
 }

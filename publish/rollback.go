@@ -57,7 +57,7 @@ func (rb *Rollback) Run(ctx context.Context) (*Record, error) {
 	if err != nil {
 		return p.finish(rec, t, err)
 	}
-	rec.Receipts = p.statuses(ctx, target)
+	rec.Receipts = p.statuses(ctx, &Bundle{Root: target}) // no CAR: nothing is priced
 	rec.Timings.StoreMS = t.lap()
 	return p.verifyAndName(ctx, rec, target, plan, t)
 }

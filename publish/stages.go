@@ -60,6 +60,15 @@ type Holder interface {
 	Incremental() bool
 }
 
+// Quoter is a Holder that charges for storage (Filecoin Onchain Cloud): a
+// dry run asks it what storing b would cost, and whether the account can
+// pay, sending nothing. Quote gets the CAR (b.CAR is set) and reads only.
+// An error (a spend limit, funds lacking) makes the holder count as not
+// reachable in the dry run's quorum prediction.
+type Quoter interface {
+	Quote(ctx context.Context, b *Bundle) (string, error)
+}
+
 // Networks the quorum counts copies in.
 const (
 	NetworkIPFS     = "ipfs"
