@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
 	"github.com/ipfs/go-cid"
 )
 
@@ -67,7 +68,7 @@ func (p *Pipeline) Run(ctx context.Context) (*Record, error) {
 	}
 	delta := p.prepareDelta(ctx, rec, b, plan)
 	if delta != nil {
-		defer os.Remove(delta.CAR)
+		defer atomicfile.RemoveTemp(delta.CAR)
 	}
 	rec.Receipts = p.store(ctx, b, delta)
 	rec.Timings.StoreMS = t.lap()
@@ -254,7 +255,7 @@ func (p *Pipeline) writeDelta(ctx context.Context, b *Bundle, base cid.Cid, hold
 		return nil, err
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(p.TempDir, "dapp-publish-delta-*.car")
+	out, err := atomicfile.Temp(p.TempDir, "dapp-publish-delta-*.car")
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +264,7 @@ func (p *Pipeline) writeDelta(ctx context.Context, b *Bundle, base cid.Cid, hold
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(out.Name())
+		atomicfile.RemoveTemp(out.Name())
 		return nil, err
 	}
 	d := &Delta{Base: base, CAR: out.Name(), Size: st.Size, Blocks: st.Blocks, Skipped: st.Skipped}

@@ -148,3 +148,30 @@ func TestScratchHasNoName(t *testing.T) {
 		t.Errorf("a scratch file is visible: %v", es)
 	}
 }
+
+// TestTempRemovedOnSignal: a named temporary file stays until RemoveTemp,
+// and a signal handler's RemovePending removes one still there.
+func TestTempRemovedOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	kept, err := Temp(dir, "kept-*.car")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept.Close()
+	done, err := Temp(dir, "done-*.car")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done.Close()
+	if _, err := os.Stat(kept.Name()); err != nil {
+		t.Fatalf("the file has no name: %v", err)
+	}
+	RemoveTemp(done.Name())
+	if es, _ := os.ReadDir(dir); len(es) != 1 {
+		t.Fatalf("after RemoveTemp: %v", es)
+	}
+	RemovePending()
+	if es, _ := os.ReadDir(dir); len(es) != 0 {
+		t.Errorf("left after RemovePending: %v", es)
+	}
+}

@@ -38,3 +38,23 @@ func Scratch(dir, pattern string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// Temp creates a named temporary file in dir (the default temporary folder
+// when dir is ""), like os.CreateTemp, for data that is opened again by
+// name while the process runs (a CAR uploaded to several holders). Remove
+// it with RemoveTemp; until then a signal handler's RemovePending removes
+// it too.
+func Temp(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	pending.Store(f.Name(), struct{}{})
+	return f, nil
+}
+
+// RemoveTemp removes a file Temp created.
+func RemoveTemp(name string) {
+	os.Remove(name)
+	pending.Delete(name)
+}
