@@ -55,6 +55,12 @@ type HTTP struct {
 	HTTPClient *http.Client `yaml:"-"`
 }
 
+// HTTPSettings returns h. Through embedding, every provider Config that
+// embeds HTTP has it, so a caller holding only pin.Settings (the command
+// line reaching a Kubo node's RPC or a holder's gateway itself) can read
+// the HTTP part of any HTTP holder's settings.
+func (h *HTTP) HTTPSettings() *HTTP { return h }
+
 // Validate checks the URLs and the auth scheme. An endpoint, if set, must be
 // http(s) without credentials in it: they belong in token, which is never
 // printed, while URLs appear in messages.

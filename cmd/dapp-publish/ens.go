@@ -233,7 +233,7 @@ func ensSetAction(c *cli.Context) error {
 	}
 	var key *ecdsa.PrivateKey
 	if via != "calldata" {
-		if key, err = loadKey(c); err != nil {
+		if key, err = loadKey(c, set.keyFile); err != nil {
 			return err
 		}
 	}
@@ -329,7 +329,7 @@ func setViaSafe(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey
 	if err != nil {
 		return err
 	}
-	svc, err := safeService(c, e)
+	svc, err := safeService(c, e.set, e.conn.ChainID.Uint64())
 	if err != nil {
 		return err
 	}
@@ -350,12 +350,14 @@ func setViaSafe(c *cli.Context, e *ensEnv, ch *ens.Change, key *ecdsa.PrivateKey
 	return reportSet(c, *res, msg)
 }
 
-func safeService(c *cli.Context, e *ensEnv) (*ens.SafeService, error) {
-	url := e.set.safeService
+// safeService is the Safe Transaction Service of the chain: --safe-service
+// (or ens.safe_service), else the hosted one; its API key is a secret.
+func safeService(c *cli.Context, set *ensSettings, chainID uint64) (*ens.SafeService, error) {
+	url := set.safeService
 	if url == "" {
 		var err error
-		if url, err = ens.SafeServiceURL(e.conn.ChainID.Uint64()); err != nil {
-			return nil, usageErr("pass --safe-service URL", "%v", err)
+		if url, err = ens.SafeServiceURL(chainID); err != nil {
+			return nil, usageErr("pass --safe-service URL (or set ens.safe_service)", "%v", err)
 		}
 	}
 	addURLSecrets(c, url)
@@ -381,7 +383,7 @@ func setViaCalldata(c *cli.Context, e *ensEnv, ch *ens.Change, res *ensSetResult
 	if err := e.conn.CheckWriter(e.ctx, ch, writer); err != nil {
 		return ensError(err)
 	}
-	files, err := writeCalldataFiles(c, ch, safe)
+	files, err := writeCalldataFiles(e.set.out, c.String("commit"), ch, safe)
 	if err != nil {
 		return err
 	}
@@ -394,23 +396,26 @@ func setViaCalldata(c *cli.Context, e *ensEnv, ch *ens.Change, res *ensSetResult
 	return nil
 }
 
-// writeCalldataFiles writes the Transaction Builder file and the summary.
-func writeCalldataFiles(c *cli.Context, ch *ens.Change, safe common.Address) ([]string, error) {
-	dir := c.String("out")
+// writeCalldataFiles writes, into dir, the Safe Transaction Builder file
+// and the Markdown summary for signers of ch (commit: the source commit to
+// show), each through internal/atomicfile, and adds the summary to the job
+// summary. It is the one writer of calldata files (ens set --via calldata,
+// publish and rollback with via calldata).
+func writeCalldataFiles(dir, commit string, ch *ens.Change, safe common.Address) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, withHint(fmt.Errorf("failed to create %s: %w", dir, err), "pass a writable --out folder")
+		return nil, withHint(fmt.Errorf("failed to create %s: %w", dir, err), "pass a writable --out folder (or ens.out)")
 	}
 	builder, err := ens.NewTxBuilderFile(ch, safe, time.Now()).JSON()
 	if err != nil {
 		return nil, err
 	}
-	md := ens.Summary(ch, ens.SummaryInput{Commit: c.String("commit")})
+	md := ens.Summary(ch, ens.SummaryInput{Commit: commit})
 	base := filepath.Join(dir, "ens-"+safeFileName(ch.Record.Name))
 	files := []string{base + ".safe-tx-builder.json", base + ".md"}
 	for i, data := range [][]byte{append(builder, '\n'), []byte(md)} {
 		err := atomicfile.Write(files[i], func(w io.Writer) error { _, err := w.Write(data); return err })
 		if err != nil {
-			return nil, withHint(err, "pass a writable --out folder")
+			return nil, withHint(err, "pass a writable --out folder (or ens.out)")
 		}
 	}
 	_ = ghSummary(md)

@@ -38,6 +38,7 @@ func ensConnFlags() []cli.Flag {
 // on the command line (or its environment variable) wins over the config
 // file's ens: section, which wins over the defaults.
 type ensSettings struct {
+	name           string // ens.name (publish); commands that take NAME set it
 	rpc            string
 	registry       common.Address
 	nameWrapper    *common.Address
@@ -47,6 +48,9 @@ type ensSettings struct {
 	via            string
 	safe           string
 	safeService    string
+	keyFile        string // --key-file, or ens.key_file (read by loadKey)
+	out            string // --out, or ens.out: where calldata files go
+	content        string // ens.content: ipfs (default) or arweave
 }
 
 // ensConfigSection loads the ens: section of the config file, if there is
@@ -69,16 +73,30 @@ func ensConfigSection(c *cli.Context) (*config.ENS, error) {
 	return cfg.ENS, nil
 }
 
-// resolveENSSettings applies flags over the config over defaults.
+// resolveENSSettings applies flags over the config's ens: section (loaded
+// here) over defaults.
 func resolveENSSettings(c *cli.Context) (*ensSettings, error) {
 	sec, err := ensConfigSection(c)
 	if err != nil {
 		return nil, err
 	}
+	return resolveENSSettingsFrom(c, sec)
+}
+
+// resolveENSSettingsFrom applies the command's flags (those it has) over
+// sec (nil: no ens: section) over the defaults: chain 1, via key,
+// defaultConfirmTimeout, content ipfs. Every command that touches ENS
+// resolves its settings here.
+func resolveENSSettingsFrom(c *cli.Context, sec *config.ENS) (*ensSettings, error) {
 	if sec == nil {
 		sec = &config.ENS{}
 	}
+	var err error
 	s := &ensSettings{
+		name:           sec.Name,
+		keyFile:        sec.KeyFile,
+		out:            pick(c, "out", sec.Out),
+		content:        sec.Content,
 		rpc:            pick(c, "rpc", sec.RPC),
 		chainID:        sec.ChainID,
 		confirmations:  sec.Confirmations,
@@ -108,6 +126,18 @@ func resolveENSSettings(c *cli.Context) (*ensSettings, error) {
 	}
 	if s.via == "" {
 		s.via = "key"
+	}
+	if s.chainID == 0 {
+		s.chainID = 1 // writes refuse any other chain unless told
+	}
+	if s.confirmTimeout == 0 {
+		s.confirmTimeout = defaultConfirmTimeout
+	}
+	if s.out == "" {
+		s.out = "."
+	}
+	if s.content == "" {
+		s.content = "ipfs"
 	}
 	return s, nil
 }
@@ -172,20 +202,27 @@ func dialENS(c *cli.Context, s *ensSettings, chainID uint64) (*ens.Conn, error) 
 // rpcShown is the RPC URL fit for a message.
 func rpcShown(s *ensSettings) string { return redact.URL(s.rpc) }
 
-// loadKey reads the signing key from $DAPP_PUBLISH_ENS_KEY or --key-file (a
-// regular file of at most a few KiB). The key is registered as a secret
-// (masked in GitHub Actions) before anything else is printed, and never
-// quoted in an error.
-func loadKey(c *cli.Context) (*ecdsa.PrivateKey, error) {
-	file := c.String("key-file")
-	_, envSet := os.LookupEnv(envENSKey)
-	envSet = envSet && os.Getenv(envENSKey) != ""
+// loadKey reads the signing key: from $DAPP_PUBLISH_ENS_KEY or the
+// command's --key-file, else from cfgFile (ens.key_file), through package
+// secret (a regular file of at most 64 KiB). The key is registered as a
+// secret of the run (scrubbed in every spelling, masked in GitHub Actions)
+// before anything else is printed, and never quoted in an error. It is the
+// one key loader of every command that signs.
+func loadKey(c *cli.Context, cfgFile string) (*ecdsa.PrivateKey, error) {
+	file := ""
+	if hasFlag(c, "key-file") {
+		file = c.String("key-file")
+	}
+	envSet := strings.TrimSpace(os.Getenv(envENSKey)) != ""
 	var v secret.Value
 	var err error
 	switch {
 	case envSet && file != "":
 		return nil, usageErr("unset "+envENSKey+" or drop --key-file", "both %s and --key-file are set; which key to use is ambiguous", envENSKey)
-	case file != "":
+	case file != "" || (!envSet && cfgFile != ""):
+		if file == "" {
+			file = cfgFile
+		}
 		if v, err = secret.FromFile(file); err != nil {
 			return nil, usageErr("pass a regular file that holds the hex private key", "failed to read the key file: %v", err)
 		}
@@ -194,15 +231,11 @@ func loadKey(c *cli.Context) (*ecdsa.PrivateKey, error) {
 			return nil, usageErr("the key must be 64 hex characters (32 bytes), optionally 0x-prefixed", "the signing key is not a valid hex private key")
 		}
 	default:
-		return nil, usageErr("set "+envENSKey+" (hex private key) or pass --key-file PATH, or use --via calldata to sign nothing",
+		return nil, usageErr("set "+envENSKey+" (hex private key) or pass --key-file PATH (or ens.key_file in the config), or use --via calldata / ens.via: calldata to sign nothing",
 			"no signing key")
 	}
-	hexKey := strings.TrimPrefix(v.Expose(), "0x")
-	addSecret(c, v.Expose())
-	addSecret(c, hexKey)
-	addSecret(c, strings.ToLower(hexKey))
-	addSecret(c, strings.ToUpper(hexKey))
-	key, err := crypto.HexToECDSA(hexKey)
+	addSecret(c, v.Expose()) // and its other spellings (internal/redact)
+	key, err := crypto.HexToECDSA(strings.TrimPrefix(v.Expose(), "0x"))
 	if err != nil {
 		// The parse error may quote the input: do not wrap it.
 		return nil, usageErr("the key must be 64 hex characters (32 bytes), optionally 0x-prefixed", "the signing key is not a valid hex private key")

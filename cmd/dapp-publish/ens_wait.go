@@ -22,17 +22,31 @@ type ensWaitProgress struct {
 	w        io.Writer
 	name     string
 	deadline time.Duration
-	prog     *progress              // a spinner; nil when not a terminal
+	prog     *progress              // the display the spinner is on; nil when not a terminal
+	own      bool                   // prog was started here, and is stopped here
+	spin     *bar                   // the spinner
 	status   atomic.Pointer[string] // the spinner's text
 	last     ens.Progress
 	lastLine time.Time
 }
 
 func newENSWaitProgress(w io.Writer, name string, deadline time.Duration) *ensWaitProgress {
+	return newENSWaitProgressOn(w, nil, name, deadline)
+}
+
+// newENSWaitProgressOn is newENSWaitProgress on prog, the run's display,
+// when it has one (publish shows its uploads there): two displays on one
+// terminal would draw over each other.
+func newENSWaitProgressOn(w io.Writer, prog *progress, name string, deadline time.Duration) *ensWaitProgress {
 	p := &ensWaitProgress{w: w, name: safetext.Term(name), deadline: deadline}
-	if isTerminal(w) {
-		p.prog = newProgress(w)
-		p.prog.spinner(func() string {
+	switch {
+	case prog != nil && prog.mp != nil:
+		p.prog = prog
+	case prog == nil && isTerminal(w):
+		p.prog, p.own = newProgress(w), true
+	}
+	if p.prog != nil {
+		p.spin = p.prog.spinner(func() string {
 			if s := p.status.Load(); s != nil {
 				return *s
 			}
@@ -92,7 +106,10 @@ func (p *ensWaitProgress) line(format string, a ...any) {
 }
 
 func (p *ensWaitProgress) stop() {
-	if p.prog != nil {
+	if p.spin != nil {
+		p.spin.done()
+	}
+	if p.own {
 		p.prog.wait()
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/ens"
-	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/urfave/cli/v2"
 )
@@ -36,29 +36,29 @@ func historyAction(c *cli.Context) error {
 	if err != nil {
 		return ensError(err)
 	}
-	var cfg *config.Config
-	if path, derr := config.Discover(c.String("config"), "."); derr == nil {
-		if cfg, err = config.Load(path, config.Options{}); err != nil {
-			return usageErr("fix the config file", "%v", err)
-		}
+	// Reading needs only the ens: section: no provider is built and none of
+	// their secrets is read (ensConfigSection).
+	sec, err := ensConfigSection(c)
+	if err != nil {
+		return err
+	}
+	set, err := resolveENSSettingsFrom(c, sec)
+	if err != nil {
+		return err
 	}
 	records, err := recordsOf(stateDirOf(c)).List()
 	if err != nil {
 		return err
 	}
 	var changes []publish.NameChange
-	readChain := false
-	if e, err := ensFor(c, cfg, name, false); err != nil {
-		return err
-	} else if e.RPC != "" {
-		readChain = true
-		e.Via = "calldata" // reading needs no key
-		n, err := newENSNamer(c.Context, c, e, "")
+	readChain := set.rpc != ""
+	if readChain {
+		conn, err := dialENS(c, set, 0)
 		if err != nil {
 			return err
 		}
-		defer n.close()
-		if changes, err = n.history(c.Context); err != nil {
+		defer conn.Close()
+		if changes, err = nameHistory(c.Context, conn, name); err != nil {
 			return ensError(err)
 		}
 	}
@@ -71,7 +71,7 @@ func historyAction(c *cli.Context) error {
 		if !readChain {
 			where = "no RPC endpoint to read its on-chain history (--rpc, ETH_RPC_URL or ens.rpc)"
 		}
-		fmt.Fprintf(c.App.ErrWriter, "%s: no versions found: %s, and no published Records in %s\n", name, where, stateDirOf(c))
+		fmt.Fprintf(c.App.ErrWriter, "%s: no versions found: %s, and no published Records in %s\n", safetext.Term(name), where, safetext.Term(stateDirOf(c)))
 		return nil
 	}
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
@@ -82,13 +82,14 @@ func historyAction(c *cli.Context) error {
 			tx = "-"
 		}
 		if h.Record != nil {
-			verified, commit = fmt.Sprintf("%d (%s)", len(h.Record.Verified), strings.Join(h.Record.Verified, ", ")), short(h.Record.Commit)
+			// Records are files anyone with the folder could have edited.
+			verified, commit = fmt.Sprintf("%d (%s)", len(h.Record.Verified), safetext.Term(strings.Join(h.Record.Verified, ", "))), safetext.Term(short(h.Record.Commit))
 		}
 		mark := ""
 		if h.Current {
 			mark = "<- current"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", h.Time.Format(time.RFC3339), h.Value, tx, verified, commit, mark)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", h.Time.Format(time.RFC3339), safetext.Term(h.Value), safetext.Term(tx), verified, commit, mark)
 	}
 	return tw.Flush()
 }

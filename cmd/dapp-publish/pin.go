@@ -19,15 +19,16 @@ import (
 func pinCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "pin",
-		Usage:     "store a bundle on every configured IPFS holder, in parallel, and print a receipt for each",
+		Usage:     "store a bundle on every configured holder, in parallel, and print a receipt for each",
 		ArgsUsage: "CAR|DIR",
 		Description: "Uploads the bundle (a CAR from `dapp-publish pack`, or a site folder, which is packed first)\n" +
 			"to the providers listed under providers: in the config file: Kubo nodes, IPFS Clusters,\n" +
-			"Pinning Service API services, Pinata, Filebase. All providers run at once; each is\n" +
-			"retried on transient errors (5xx, 429 with Retry-After, dropped connections) and stopped\n" +
-			"after its timeout. A provider that already holds the root is not sent the CAR again.\n\n" +
-			"Tokens come only from environment variables (token: ${VAR}) or files (token_file:),\n" +
-			"never from flags, and are never printed.\n\n" +
+			"Pinning Service API services, Pinata, Filebase, Filecoin Onchain Cloud, Lighthouse. All\n" +
+			"providers run at once; each is retried on transient errors (5xx, 429 with Retry-After,\n" +
+			"dropped connections) and stopped after its timeout. A provider that already holds the\n" +
+			"root is not sent the CAR again.\n\n" +
+			"Tokens and keys come only from environment variables (token: ${VAR}, key: ${VAR}) or\n" +
+			"files (token_file:, key_file:), never from flags, and are never printed.\n\n" +
 			"Config entries (dapp-publish.yaml, under providers:):\n" +
 			"  - {name: own-node, type: kubo, endpoint: \"http://127.0.0.1:5001\", token: \"${KUBO_TOKEN}\"}\n" +
 			"  - {name: cluster, type: cluster, endpoint: \"https://cluster:9094\", auth: basic, token_file: cluster.pass,\n" +
@@ -35,9 +36,13 @@ func pinCommand() *cli.Command {
 			"  - {name: psa, type: psa, endpoint: \"https://api.pinata.cloud/psa\", token: \"${PSA_TOKEN}\", keep: 3}\n" +
 			"  - {name: pinata, type: pinata, token: \"${PINATA_JWT}\"}\n" +
 			"  - {name: filebase, type: filebase, token: \"${FILEBASE_TOKEN}\"}\n" +
+			"  - {name: foc, type: filecoin, endpoint: \"${FILECOIN_RPC_URL}\", network: calibration,\n" +
+			"     key: \"${FILECOIN_KEY}\", max_per_run: \"1.5\"}\n" +
+			"  - {name: lighthouse, type: lighthouse, token: \"${LIGHTHOUSE_API_KEY}\", deal_wait: 2h}\n" +
 			"Other keys: gateway (retrieval URL for receipts), pin_name, provide (kubo), origins and meta\n" +
 			"(psa), timeout (per attempt, default 10m), retries (default 3), concurrency, poll_interval,\n" +
-			"wait_timeout (cluster, psa). --profile, --ignore, --include-hidden and --symlinks apply\n" +
+			"wait_timeout (cluster, psa); the filecoin and lighthouse keys are in the README. An unknown\n" +
+			"key is an error that lists the keys the type takes. --profile, --ignore, --include-hidden and --symlinks apply\n" +
 			"when a folder is given.\n\n" +
 			"Exit status: 0 if every selected provider holds the bundle, 1 if any failed,\n" +
 			"2 for a bad command line or config (nothing is uploaded), 3 for a corrupt CAR.",
@@ -88,7 +93,7 @@ func pinProviders(c *cli.Context) (*config.Config, []pin.Provider, error) {
 		return nil, nil, usageErr("create "+config.DefaultFile+" with a providers: list (see `dapp-publish pin --help`), or pass --config FILE",
 			"no config file: %s not found in the current folder", config.DefaultFile)
 	}
-	cfg, err := loadConfig(c, path, reg)
+	cfg, err := loadConfig(c, path, config.Options{Registry: reg, SkipENS: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,10 +116,11 @@ func pinProviders(c *cli.Context) (*config.Config, []pin.Provider, error) {
 }
 
 // loadConfig loads the config file and registers every secret it resolved
-// (tokens, wallet files, the values of ${VAR}) with the run's output, before
-// anything else is printed.
-func loadConfig(c *cli.Context, path string, reg *pin.Registry) (*config.Config, error) {
-	cfg, err := config.Load(path, config.Options{Registry: reg, SkipENS: true})
+// (tokens, keys, wallet files, the values of ${VAR}) with the run's output,
+// before anything else is printed: each is scrubbed from all output and, in
+// GitHub Actions, masked.
+func loadConfig(c *cli.Context, path string, opts config.Options) (*config.Config, error) {
+	cfg, err := config.Load(path, opts)
 	if err != nil {
 		return nil, usageErr("fix the config file; secrets must be ${ENV_VAR} references or *_file paths", "%v", err)
 	}

@@ -7,14 +7,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/ipfs/go-cid"
 	"github.com/urfave/cli/v2"
@@ -49,7 +48,9 @@ func publishCommand() *cli.Command {
 			"The ENS key comes from $" + envENSKey + ", --key-file or ens.key_file, never a flag.\n\n" +
 			"Exit status: 0 published (or nothing to do), 1 failed, 2 bad command line or config,\n" +
 			"3 a check failed (lint --strict, ENS authorisation), 4 quorum not met (name untouched),\n" +
-			"5 the name update failed after the copies were verified.",
+			"5 the name update failed after the copies were verified, 75 the name's transaction was\n" +
+			"sent but not confirmed within ens.confirm_timeout (run again later: nothing is sent twice),\n" +
+			"130/143 stopped by SIGINT/SIGTERM.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "config", Usage: "config `FILE` (default: " + config.DefaultFile + " in the current folder, if any)", EnvVars: []string{"DAPP_PUBLISH_CONFIG"}},
 			&cli.BoolFlag{Name: "dry-run", Usage: "check everything, store and send nothing"},
@@ -71,14 +72,19 @@ func publishAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := c.Context // cancelled by SIGINT and SIGTERM (runContext)
 	stateDir := stateDirOf(c)
 	setup, err := setupHolders(c, stateDir, "")
 	if err != nil {
 		return err
 	}
 	defer setup.close()
+	var set *ensSettings
+	if sec := setup.ensSection(); sec != nil {
+		if set, err = publishENSSettings(c, sec); err != nil {
+			return err
+		}
+	}
 	dir, opts, err := publishSite(c, setup.cfg)
 	if err != nil {
 		return err
@@ -96,15 +102,15 @@ func publishAction(c *cli.Context) error {
 	out := newPublishOutput(c)
 	p := &publish.Pipeline{
 		Holders: setup.holders, Gateways: ps.Gateways, Gate: quorum, Verify: v,
-		Records: recordsOf(stateDir), PreviousBlocks: setup.previousBlocks,
+		Records: scrubbedRecords{recordsOf(stateDir), setup.redact}, PreviousBlocks: setup.previousBlocks,
 		DryRun: c.Bool("dry-run"), Tool: "dapp-publish " + toolVersion(), Commit: commit,
 		Events: out.event, Progress: out.sent,
 	}
 	packer := &sitePacker{c: c, dir: dir, opts: opts, lint: lo, policy: lintPolicy(c.Bool("strict"), true)}
 	defer packer.cleanup()
 	p.Pack = out.packer(packer)
-	if ps.ENS != nil {
-		n, err := newENSNamer(ctx, c, ps.ENS, commit)
+	if set != nil {
+		n, err := newENSNamer(c, set, commit, out.prog)
 		if err != nil {
 			return err
 		}
@@ -120,6 +126,38 @@ func publishAction(c *cli.Context) error {
 		}
 	}
 	return publishError(err)
+}
+
+// publishENSSettings is the ens: section's settings for publish, which
+// needs the name and the RPC from it (flags do not name them).
+func publishENSSettings(c *cli.Context, sec *config.ENS) (*ensSettings, error) {
+	for _, k := range [][2]string{{"name", "the name to point at the site, e.g. app.eth"}, {"rpc", `an Ethereum JSON-RPC URL, e.g. "${ETH_RPC_URL}"`}} {
+		if err := sec.Need(k[0], k[1]); err != nil {
+			return nil, usageErr("complete the ens: section of the config file, or remove it to publish without pointing a name", "%v", err)
+		}
+	}
+	set, err := resolveENSSettingsFrom(c, sec)
+	if err != nil {
+		return nil, err
+	}
+	if set.content != "ipfs" {
+		return nil, usageErr("remove ens.content (publish points the name at the IPFS root), or point the name yourself with `dapp-publish ens set NAME ar://TXID`",
+			"%v", sec.Err("content", "ens.content: publish does not point names at %s content yet", set.content))
+	}
+	return set, nil
+}
+
+// scrubbedRecords saves Records with every secret of the run scrubbed from
+// their texts: errors quote what holders and RPCs answered, and a Record
+// file is written where no output scrubbing reaches.
+type scrubbedRecords struct {
+	publish.Recorder
+	redact func(string) string
+}
+
+func (r scrubbedRecords) Save(rec *publish.Record) (string, error) {
+	scrubRecord(rec, r.redact)
+	return r.Recorder.Save(rec)
 }
 
 // publishSite is the site folder (DIR, or site: from the config) and the
@@ -168,15 +206,33 @@ func commitOf(c *cli.Context, dir string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// scrubRecord passes every text a holder or RPC sent through the config's
-// redaction: holders sometimes echo a token back.
+// scrubRecord passes every text a holder, a gateway or the RPC sent
+// through the run's redaction (internal/redact: every secret, in every
+// encoding): holders sometimes echo a token back.
 func scrubRecord(r *publish.Record, redact func(string) string) {
 	r.Error = redact(r.Error)
 	for i := range r.Receipts {
-		r.Receipts[i].Error = redact(r.Receipts[i].Error)
+		rc := &r.Receipts[i]
+		rc.Error = redact(rc.Error)
+		for j := range rc.Warnings {
+			rc.Warnings[j] = redact(rc.Warnings[j])
+		}
+		for j := range rc.Endpoints {
+			rc.Endpoints[j] = redact(rc.Endpoints[j])
+		}
 	}
 	for i := range r.Verification {
 		r.Verification[i].Error = redact(r.Verification[i].Error)
+		r.Verification[i].Source = redact(r.Verification[i].Source)
+	}
+	for i := range r.Quorum.Networks {
+		for j := range r.Quorum.Networks[i].Failed {
+			f := &r.Quorum.Networks[i].Failed[j]
+			f.Holder, f.Reason = redact(f.Holder), redact(f.Reason)
+		}
+		for j, v := range r.Quorum.Networks[i].Verified {
+			r.Quorum.Networks[i].Verified[j] = redact(v)
+		}
 	}
 	if r.ENS != nil {
 		r.ENS.Error = redact(r.ENS.Error)
@@ -217,7 +273,7 @@ func (o *publishOutput) event(e publish.Event) {
 		b.done()
 	}
 	o.mu.Unlock()
-	o.prog.println(e.Stage + ": " + e.Text)
+	o.prog.println(e.Stage + ": " + safetext.Term(e.Text))
 }
 
 // sent feeds the upload bar of a holder.
@@ -287,8 +343,9 @@ func printRecordSummary(w io.Writer, rec *publish.Record, recordPath string) {
 	what := map[string]string{
 		publish.OutcomePublished: "published", publish.OutcomeUnchanged: "already published, nothing to do:",
 		publish.OutcomeDryRun: "dry run (nothing stored or sent):", publish.OutcomeQuorumNotMet: "NOT published (quorum not met):",
-		publish.OutcomeNameFailed: "stored and verified, but the name was NOT updated:",
-		publish.OutcomeFailed:     "NOT published (the name's checks failed, nothing was stored):",
+		publish.OutcomeNameFailed:  "stored and verified, but the name was NOT updated:",
+		publish.OutcomeNamePending: "stored and verified; the name's transaction is sent but NOT confirmed yet:",
+		publish.OutcomeFailed:      "NOT published (the name's checks failed, nothing was stored):",
 	}[rec.Outcome]
 	if rec.Kind == publish.KindRollback && rec.Outcome == publish.OutcomePublished {
 		what = "rolled back to"
@@ -303,11 +360,16 @@ func printRecordSummary(w io.Writer, rec *publish.Record, recordPath string) {
 		counted = "reachable"
 	}
 	for _, l := range rec.Quorum.SummaryAs(counted) {
-		fmt.Fprintf(w, "  copies    %s\n", l)
+		fmt.Fprintf(w, "  copies    %s\n", safetext.Term(l))
 	}
 	for _, n := range rec.Quorum.Networks {
 		for _, f := range n.Failed {
-			fmt.Fprintf(w, "  failed    %s: %s\n", f.Holder, f.Reason)
+			fmt.Fprintf(w, "  failed    %s: %s\n", safetext.Term(f.Holder), safetext.Term(f.Reason))
+		}
+	}
+	for _, r := range rec.Receipts {
+		if r.Quote != "" {
+			fmt.Fprintf(w, "  cost      %s: %s\n", r.Holder, safetext.Term(r.Quote))
 		}
 	}
 	if e := rec.ENS; e != nil {
@@ -315,22 +377,27 @@ func printRecordSummary(w io.Writer, rec *publish.Record, recordPath string) {
 	}
 }
 
+// ensLine says what happened to the name. Values that come from the chain
+// or the RPC (the old value, an error) are escaped.
 func ensLine(e *publish.ENSResult) string {
+	t := safetext.Term
 	switch {
+	case e.Error != "" && e.Tx != "":
+		return fmt.Sprintf("%s: transaction %s: %s (was %s)", t(e.Name), e.Tx, t(e.Error), t(e.Old))
 	case e.Error != "":
-		return fmt.Sprintf("%s: FAILED: %s (still %s)", e.Name, e.Error, e.Old)
+		return fmt.Sprintf("%s: FAILED: %s (still %s)", t(e.Name), t(e.Error), t(e.Old))
 	case e.DryRun && e.NoOp:
-		return fmt.Sprintf("%s already points at %s", e.Name, e.New)
+		return fmt.Sprintf("%s already points at %s", t(e.Name), t(e.New))
 	case e.DryRun:
-		return fmt.Sprintf("%s: %s -> %s may be sent via %s (authorisation and simulation passed)", e.Name, e.Old, e.New, e.Via)
+		return fmt.Sprintf("%s: %s -> %s may be sent via %s (authorisation and simulation passed)", t(e.Name), t(e.Old), t(e.New), e.Via)
 	case e.NoOp:
-		return fmt.Sprintf("%s already points at %s", e.Name, e.New)
+		return fmt.Sprintf("%s already points at %s", t(e.Name), t(e.New))
 	case e.Tx != "":
-		return fmt.Sprintf("%s now points at %s (was %s; transaction %s, block %d)", e.Name, e.New, e.Old, e.Tx, e.Block)
+		return fmt.Sprintf("%s now points at %s (was %s; transaction %s, block %d)", t(e.Name), t(e.New), t(e.Old), e.Tx, e.Block)
 	case e.SafeTxHash != "":
-		return fmt.Sprintf("%s: %s -> %s proposed to Safe %s (safeTxHash %s): confirm and execute it in the Safe app", e.Name, e.Old, e.New, e.Safe, e.SafeTxHash)
+		return fmt.Sprintf("%s: %s -> %s proposed to Safe %s (safeTxHash %s): confirm and execute it in the Safe app", t(e.Name), t(e.Old), t(e.New), e.Safe, e.SafeTxHash)
 	}
-	return fmt.Sprintf("%s: %s -> %s: sign and send this call to the resolver %s:\n            %s\n            (written to %s)", e.Name, e.Old, e.New, e.Resolver, e.Calldata, strings.Join(e.Files, ", "))
+	return fmt.Sprintf("%s: %s -> %s: sign and send this call to the resolver %s:\n            %s\n            (written to %s)", t(e.Name), t(e.Old), t(e.New), e.Resolver, e.Calldata, t(strings.Join(e.Files, ", ")))
 }
 
 // printNoName says how to point a name at the root when none is configured.
@@ -381,7 +448,7 @@ func githubPublish(rec *publish.Record, recordPath string) {
 		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s |\n", r.Holder, r.Type, r.Status, humanBytes(r.BytesSent), yesNo(verified[r.Holder]))
 	}
 	if rec.ENS != nil {
-		fmt.Fprintf(&md, "\nENS: %s\n", ensLine(rec.ENS))
+		fmt.Fprintf(&md, "\nENS: %s\n", safetext.MarkdownCell(ensLine(rec.ENS)))
 	}
 	_ = ghSummary(md.String() + "\n")
 }
@@ -392,6 +459,9 @@ func publishError(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, publish.ErrNamePending):
+		return &cliError{err: err, code: exitPending, hint: "the copies are stored and verified and the transaction may still be mined: nothing will be sent again. " +
+			"Run the same command later: it reports the name set, or sends nothing while the transaction waits. Raise ens.confirm_timeout to wait longer"}
 	case errors.Is(err, publish.ErrQuorumNotMet):
 		return &cliError{err: err, code: exitQuorum, hint: "the name was not changed; see above (or the record) which holder failed and why, fix it or lower quorum:, and run again"}
 	case errors.Is(err, publish.ErrNameFailed):

@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/redact"
 	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/kubo"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/ipfs/go-cid"
@@ -24,15 +26,15 @@ import (
 // what this holder itself has. Every block is verified like a gateway's.
 
 // viaRPC verifies root as exported by the node's RPC.
-func (v *verifier) viaRPC(ctx context.Context, root cid.Cid, holder string, cfg pin.Config) publish.Verification {
-	out := publish.Verification{Holder: holder, Source: redactURL(cfg.Endpoint) + " (RPC dag/export)", Mode: "rpc"}
+func (v *verifier) viaRPC(ctx context.Context, root cid.Cid, holder string, cfg pin.HTTP) publish.Verification {
+	out := publish.Verification{Holder: holder, Source: redact.URL(cfg.Endpoint) + " (RPC dag/export)", Mode: "rpc"}
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)
 	defer cancel()
 	start := time.Now()
 	var first sync.Once
 	var latency time.Duration
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { first.Do(func() { latency = time.Since(start) }) }})
-	body, err := kuboRPC(ctx, cfg, "dag/export", root)
+	body, err := kuboRPC(ctx, holder, cfg, "dag/export", root)
 	if err != nil {
 		out.Error = v.redact(err.Error())
 		return out
@@ -52,13 +54,13 @@ func (v *verifier) viaRPC(ctx context.Context, root cid.Cid, holder string, cfg 
 
 // kuboRPC POSTs an offline RPC command with one CID argument and returns
 // the body of a successful answer.
-func kuboRPC(ctx context.Context, cfg pin.Config, cmd string, c cid.Cid) (io.ReadCloser, error) {
+func kuboRPC(ctx context.Context, holder string, cfg pin.HTTP, cmd string, c cid.Cid) (io.ReadCloser, error) {
 	q := url.Values{"arg": {c.String()}, "offline": {"true"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(cfg.Endpoint, "/")+"/api/v0/"+cmd+"?"+q.Encode(), nil)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := cfg.Do(req, cmd, nil)
+	resp, err := cfg.Do(holder, req, cmd, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +69,13 @@ func kuboRPC(ctx context.Context, cfg pin.Config, cmd string, c cid.Cid) (io.Rea
 
 // rpcBlocks reads single blocks through a Kubo node's RPC (a
 // verify.BlockGetter; verify.BlockStore checks what it returns).
-type rpcBlocks struct{ cfg pin.Config }
+type rpcBlocks struct {
+	holder string
+	cfg    pin.HTTP
+}
 
 func (r rpcBlocks) GetBlock(ctx context.Context, c cid.Cid) ([]byte, error) {
-	body, err := kuboRPC(ctx, r.cfg, "block/get", c)
+	body, err := kuboRPC(ctx, r.holder, r.cfg, "block/get", c)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +90,7 @@ func (r rpcBlocks) GetBlock(ctx context.Context, c cid.Cid) ([]byte, error) {
 	return data, nil
 }
 
-func (r rpcBlocks) String() string { return redactURL(r.cfg.Endpoint) + " (RPC)" }
+func (r rpcBlocks) String() string { return redact.URL(r.cfg.Endpoint) + " (RPC)" }
 
 // previousBlocks is where an incremental upload reads the previous
 // version's folders from: the holders that reported holding it, through
@@ -93,15 +98,19 @@ func (r rpcBlocks) String() string { return redactURL(r.cfg.Endpoint) + " (RPC)"
 func (s *holderSetup) previousBlocks(_ context.Context, _ cid.Cid, holders []publish.Holder) (publish.BlockGetter, error) {
 	var srcs []verify.BlockGetter
 	for _, h := range holders {
-		cfg, ok := s.entries[h.Name()]
+		e, ok := s.entries[h.Name()]
 		if !ok {
 			continue
 		}
-		if cfg.Gateway != "" {
-			srcs = append(srcs, &verify.Gateway{URL: strings.TrimRight(cfg.Gateway, "/")})
+		hs, ok := httpSettings(e)
+		if !ok {
+			continue
 		}
-		if cfg.Type == "kubo" {
-			srcs = append(srcs, rpcBlocks{cfg: cfg})
+		if hs.Gateway != "" {
+			srcs = append(srcs, &verify.Gateway{URL: strings.TrimRight(hs.Gateway, "/")})
+		}
+		if e.Type == kubo.Type {
+			srcs = append(srcs, rpcBlocks{holder: h.Name(), cfg: *hs})
 		}
 	}
 	bs, err := verify.NewBlockStore(srcs, verify.BlockStoreOptions{CacheBlocks: -1})

@@ -16,9 +16,13 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
 	"github.com/dapp-publish/dapp-publish/internal/config"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/all"
+	"github.com/dapp-publish/dapp-publish/pin/cluster"
+	"github.com/dapp-publish/dapp-publish/pin/filebase"
+	"github.com/dapp-publish/dapp-publish/pin/kubo"
 	"github.com/dapp-publish/dapp-publish/pin/local"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/dapp-publish/dapp-publish/verify"
@@ -50,7 +54,7 @@ func (p *sitePacker) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, 
 	}
 	var car *os.File
 	if !onlyHash {
-		if car, err = os.CreateTemp(p.tmpDir, "dapp-publish-*.car"); err != nil {
+		if car, err = atomicfile.Temp(p.tmpDir, "dapp-publish-*.car"); err != nil {
 			return nil, withHint(fmt.Errorf("failed to create a temporary CAR: %w", err), "check free space in "+os.TempDir()+" (or set TMPDIR)")
 		}
 		p.car = car.Name()
@@ -80,22 +84,23 @@ func (p *sitePacker) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, 
 
 func (p *sitePacker) cleanup() {
 	if p.car != "" {
-		os.Remove(p.car)
+		atomicfile.RemoveTemp(p.car)
 	}
 }
 
 // pinHolder is a configured pin provider as a publish.Holder.
 type pinHolder struct {
-	p      pin.Provider
-	cfg    pin.Config // for retrieval through the holder's own API (Kubo RPC)
+	p      pin.Provider // wrapped with the entry's retries, timeout and concurrency
+	entry  config.Provider
 	redact func(string) string
 	name   string // the pin name
 }
 
 var _ publish.Holder = (*pinHolder)(nil)
 
-func (h *pinHolder) Name() string    { return h.p.Name() }
-func (h *pinHolder) Type() string    { return h.p.Type() }
+func (h *pinHolder) Name() string { return h.p.Name() }
+func (h *pinHolder) Type() string { return h.p.Type() }
+
 func (h *pinHolder) Network() string { return publish.NetworkIPFS }
 
 // Incremental: Kubo's dag/import pins a root whose other blocks are
@@ -104,7 +109,7 @@ func (h *pinHolder) Network() string { return publish.NetworkIPFS }
 // Services that fetch by reference, and Filebase (whose RPC stores per
 // upload), get the whole CAR.
 func (h *pinHolder) Incremental() bool {
-	return h.p.Type() == "kubo" || h.p.Type() == "cluster"
+	return h.p.Type() == kubo.Type || h.p.Type() == cluster.Type
 }
 
 // Store uploads the delta when there is one for this holder, falling back
@@ -157,17 +162,23 @@ func (h *pinHolder) failed(root cid.Cid, err error) publish.Receipt {
 	return h.receipt(pin.Receipt{Provider: h.p.Name(), Type: h.p.Type(), CID: root.String(), Started: now, Finished: now}, err)
 }
 
-// receipt converts a pin.Receipt, redacting every secret from its texts.
+// receipt converts a pin.Receipt, keeping its error as a value (pin
+// receipts carry it: Receipt.Err) and scrubbing every secret from its
+// texts. err, if set, is a failure that happened around the receipt (the
+// CAR could not be opened, Status failed).
 func (h *pinHolder) receipt(r pin.Receipt, err error) publish.Receipt {
 	out := publish.Receipt{
-		Holder: r.Provider, Type: r.Type, Network: publish.NetworkIPFS, CID: r.CID, Status: string(r.Status),
-		Error: h.redact(r.Error), Endpoints: r.Endpoints, IDs: r.IDs, BytesSent: r.BytesSent, Skipped: r.Skipped,
-		Attempts: r.Attempts, Started: r.Started, Finished: r.Finished,
+		Holder: r.Provider, Type: r.Type, Network: h.Network(), CID: r.CID, Status: string(r.Status),
+		Endpoints: r.Endpoints, IDs: r.IDs, BytesSent: r.BytesSent, Skipped: r.Skipped,
+		Attempts: r.Attempts, Started: r.Started, Finished: r.Finished, Err: r.Err, Error: h.redact(r.Error),
 	}
 	if err != nil {
-		out.Status, out.Err, out.Error = publish.StatusFailed, err, h.redact(err.Error())
-	} else if r.Status == pin.StatusFailed {
-		out.Err = errors.New(out.Error)
+		out.Status, out.Err = publish.StatusFailed, err
+	}
+	if out.Err != nil {
+		out.Error = h.redact(out.Err.Error())
+	} else if out.Status == publish.StatusFailed && out.Error == "" {
+		out.Error = "the holder reported the pin failed"
 	}
 	for _, w := range r.Warnings {
 		out.Warnings = append(out.Warnings, h.redact(w))
@@ -207,7 +218,8 @@ type holderSetup struct {
 	cfg     *config.Config // nil: no config file (the embedded default)
 	holders []publish.Holder
 	local   *localHolder
-	entries map[string]pin.Config
+	entries map[string]config.Provider // by name: type and typed settings
+	redact  func(string) string        // the run's secrets scrubbed (internal/redact)
 }
 
 func (s *holderSetup) close() {
@@ -216,10 +228,12 @@ func (s *holderSetup) close() {
 	}
 }
 
-// setupHolders loads the config (if any) and builds its providers; with no
-// provider, the embedded local store is the one holder.
+// setupHolders loads the config (if any), registering its secrets with the
+// run's output, and builds its providers through the registry (each entry's
+// typed settings, pin.Register); with no provider, the embedded local store
+// is the one holder.
 func setupHolders(c *cli.Context, stateDir, pinName string) (*holderSetup, error) {
-	s := &holderSetup{entries: map[string]pin.Config{}}
+	s := &holderSetup{entries: map[string]config.Provider{}, redact: outputOf(c).secrets.String}
 	reg := all.Registry()
 	path, err := config.Discover(c.String("config"), ".")
 	switch {
@@ -230,18 +244,19 @@ func setupHolders(c *cli.Context, stateDir, pinName string) (*holderSetup, error
 		if _, serr := os.Stat(path); serr != nil {
 			return nil, usageErr("pass an existing config file, or none to use the embedded default", "config file %s: %v", path, errors.Unwrap(serr))
 		}
-		if s.cfg, err = config.Load(path, config.Options{KnownTypes: reg.Types()}); err != nil {
-			return nil, usageErr("fix the config file; secrets must be ${ENV_VAR} references or *_file paths", "%v", err)
+		if s.cfg, err = loadConfig(c, path, config.Options{Registry: reg}); err != nil {
+			return nil, err
 		}
 	}
 	if s.cfg != nil {
 		for _, e := range s.cfg.Providers {
-			p, err := reg.New(e.Config)
+			p, err := reg.New(e.Name, e.Type, e.Settings)
 			if err != nil {
-				return nil, usageErr("fix this entry of the config file", "%s:%d: %v", s.cfg.Path, e.Line, s.cfg.RedactError(err))
+				return nil, usageErr("fix this entry of the config file", "%s:%d: %v", s.cfg.Path, e.Line, err)
 			}
-			s.entries[e.Name] = e.Config
-			s.holders = append(s.holders, &pinHolder{p: pin.Wrap(p, e.Policy), cfg: e.Config, redact: s.cfg.Redact, name: pinName})
+			ph := &pinHolder{p: pin.Wrap(p, e.Policy), entry: e, redact: s.redact, name: pinName}
+			s.entries[e.Name] = e
+			s.holders = append(s.holders, ph)
 		}
 	}
 	if len(s.holders) == 0 {
@@ -253,21 +268,21 @@ func setupHolders(c *cli.Context, stateDir, pinName string) (*holderSetup, error
 	return s, nil
 }
 
-// redact hides the config's secrets ("" config: nothing to hide).
-func (s *holderSetup) redact(text string) string {
-	if s.cfg == nil {
-		return text
-	}
-	return s.cfg.Redact(text)
-}
-
-// publishSettings is the config's quorum:, verify: and ens: (defaults when
-// there is no config file).
+// publishSettings is the config's quorum: and verify: (defaults when there
+// is no config file).
 func (s *holderSetup) publishSettings() config.Publish {
 	if s.cfg == nil {
 		return config.Publish{VerifyTimeout: config.DefaultVerifyTimeout}
 	}
 	return s.cfg.Publish
+}
+
+// ensSection is the config's ens: section, or nil.
+func (s *holderSetup) ensSection() *config.ENS {
+	if s.cfg == nil {
+		return nil
+	}
+	return s.cfg.ENS
 }
 
 // checked returns the config's publish settings, its quorum (checked
@@ -281,12 +296,22 @@ func (s *holderSetup) checked() (config.Publish, publish.Quorum, *verifier, erro
 	return ps, q, &verifier{timeout: ps.VerifyTimeout, entries: s.entries, redact: s.redact}, nil
 }
 
+// httpSettings returns the HTTP settings (endpoint, gateway, token) of an
+// entry whose type is reached over HTTP (its Config embeds pin.HTTP).
+func httpSettings(e config.Provider) (*pin.HTTP, bool) {
+	h, ok := e.Settings.(interface{ HTTPSettings() *pin.HTTP })
+	if !ok {
+		return nil, false
+	}
+	return h.HTTPSettings(), true
+}
+
 // verifier is the verify stage over package verify: every holder is
 // fetched back through the trustless gateways of its receipt, or, for a
 // Kubo node without one, its RPC's dag/export; every block is hashed.
 type verifier struct {
 	timeout time.Duration
-	entries map[string]pin.Config
+	entries map[string]config.Provider
 	redact  func(string) string
 }
 
@@ -300,8 +325,10 @@ func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Hol
 		}
 	}
 	if len(gws) == 0 {
-		if cfg, ok := v.entries[h.Name()]; ok && (h.Type() == "kubo" || h.Type() == "filebase") {
-			return []publish.Verification{v.viaRPC(ctx, root, h.Name(), cfg)}
+		if e, ok := v.entries[h.Name()]; ok && (h.Type() == kubo.Type || h.Type() == filebase.Type) {
+			if hs, ok := httpSettings(e); ok {
+				return []publish.Verification{v.viaRPC(ctx, root, h.Name(), *hs)}
+			}
 		}
 		return []publish.Verification{{Holder: h.Name(), Source: "(none)", Error: "no way to fetch it back: set gateway: (its trustless gateway URL) in its config entry"}}
 	}
