@@ -44,6 +44,7 @@ type Config struct {
 	WithCDN       bool          `yaml:"with_cdn"`        // FilBeam CDN on the data set
 	DryRun        bool          `yaml:"dry_run"`         // price and check; send nothing
 	ConfirmWait   time.Duration `yaml:"confirm_wait"`    // how long to wait for the chain (default 15m)
+	PollInterval  time.Duration `yaml:"poll_interval"`   // how often to ask while waiting (default 4s)
 
 	// HTTPClient is used for the storage provider's PDP API and piece
 	// fetches; nil means http.DefaultClient.
@@ -87,6 +88,7 @@ var networks = map[string]struct {
 const (
 	DefaultMinRunwayDays = 30
 	DefaultConfirmWait   = 15 * time.Minute
+	DefaultPollInterval  = 4 * time.Second
 )
 
 // Validate implements pin.Settings: it checks every key, parses the key and
@@ -94,7 +96,7 @@ const (
 // contain the key.
 func (c *Config) Validate() error {
 	s := Settings{ProviderID: c.ProviderID, MinRunwayDays: c.MinRunwayDays, AutoFund: c.AutoFund, WithCDN: c.WithCDN, DryRun: c.DryRun,
-		ConfirmWait: DefaultConfirmWait, PollInterval: 4 * time.Second}
+		ConfirmWait: DefaultConfirmWait, PollInterval: DefaultPollInterval}
 	if err := checkRPC(c.Endpoint); err != nil {
 		return err
 	}
@@ -119,6 +121,12 @@ func (c *Config) Validate() error {
 		return pin.InvalidField("confirm_wait", "cannot be negative")
 	case c.ConfirmWait > 0:
 		s.ConfirmWait = c.ConfirmWait
+	}
+	switch {
+	case c.PollInterval < 0:
+		return pin.InvalidField("poll_interval", "cannot be negative")
+	case c.PollInterval > 0:
+		s.PollInterval = c.PollInterval
 	}
 	if !c.Key.IsSet() {
 		return pin.InvalidField("key", "is required: key: ${FILECOIN_KEY} or key_file: PATH (the hex private key of the paying wallet)")

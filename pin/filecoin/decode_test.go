@@ -132,7 +132,7 @@ func TestConfig(t *testing.T) {
 	}
 	s := c.settings
 	if s.ChainID != 314159 || s.MaxPerRun.String() != "1500000000000000000" || s.MinRunwayDays != DefaultMinRunwayDays ||
-		s.ConfirmWait != DefaultConfirmWait || s.KeyFrom != "FOC_KEY" || s.Key == nil {
+		s.ConfirmWait != DefaultConfirmWait || s.PollInterval != DefaultPollInterval || s.KeyFrom != "FOC_KEY" || s.Key == nil {
 		t.Errorf("settings %v", s)
 	}
 	for _, printed := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), s.String(), s.GoString()} {
@@ -154,6 +154,7 @@ func TestConfig(t *testing.T) {
 		{"fwss on mainnet", "network", "only with network: custom", func(c *Config) { c.FWSS = "0x8408502033C418E1bbC97cE9ac48E5528F371A9f" }},
 		{"runway", "min_runway_days", "negative", func(c *Config) { c.MinRunwayDays = -1 }},
 		{"wait", "confirm_wait", "negative", func(c *Config) { c.ConfirmWait = -time.Second }},
+		{"poll", "poll_interval", "negative", func(c *Config) { c.PollInterval = -time.Second }},
 		{"no key", "key", "is required", func(c *Config) { c.Key = secret.Value{} }},
 		{"bad key", "key", "not a hex secp256k1", func(c *Config) { c.Key = secret.New("zz"+testKey, "BAD") }},
 	} {
