@@ -10,19 +10,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
 	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/internal/redact"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/all"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
 	"github.com/dapp-publish/dapp-publish/pin/filebase"
+	"github.com/dapp-publish/dapp-publish/pin/filecoin"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
+	"github.com/dapp-publish/dapp-publish/pin/lighthouse"
 	"github.com/dapp-publish/dapp-publish/pin/local"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/dapp-publish/dapp-publish/verify"
@@ -75,7 +81,8 @@ func (p *sitePacker) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, 
 	if err != nil {
 		return nil, err
 	}
-	out := &publish.Bundle{Root: b.Root, Profile: b.Profile.Name, CARSize: b.CARSize, Blocks: b.Blocks, Files: b.Files, Bytes: b.Bytes, Manifest: b.Manifest, Lint: findings}
+	out := &publish.Bundle{Root: b.Root, Profile: b.Profile.Name, CARSize: b.CARSize, Blocks: b.Blocks, Files: b.Files, Bytes: b.Bytes,
+		PieceCID: bundle.NewPieceInfo(b.Piece).PieceCID, Manifest: b.Manifest, Lint: findings}
 	if car != nil {
 		out.CAR = car.Name()
 	}
@@ -101,7 +108,15 @@ var _ publish.Holder = (*pinHolder)(nil)
 func (h *pinHolder) Name() string { return h.p.Name() }
 func (h *pinHolder) Type() string { return h.p.Type() }
 
-func (h *pinHolder) Network() string { return publish.NetworkIPFS }
+// Network is what the quorum counts the holder as: Filecoin Onchain Cloud
+// and Lighthouse (whose point is its Filecoin deals) count as filecoin.
+func (h *pinHolder) Network() string {
+	switch h.p.Type() {
+	case filecoin.Type, lighthouse.Type:
+		return publish.NetworkFilecoin
+	}
+	return publish.NetworkIPFS
+}
 
 // Incremental: Kubo's dag/import pins a root whose other blocks are
 // already in the node's store, and IPFS Cluster's add?format=car block-puts
@@ -186,6 +201,30 @@ func (h *pinHolder) receipt(r pin.Receipt, err error) publish.Receipt {
 	return out
 }
 
+// filecoinHolder is a Filecoin Onchain Cloud entry: a dry run asks it what
+// storing the bundle would cost (publish.Quoter).
+type filecoinHolder struct {
+	*pinHolder
+	foc *filecoin.Provider // unwrapped: Quote only reads
+}
+
+var _ publish.Quoter = (*filecoinHolder)(nil)
+
+// Quote prices storing b's CAR and checks the wallet can pay (the spend
+// limits of the entry), sending nothing.
+func (h *filecoinHolder) Quote(ctx context.Context, b *publish.Bundle) (string, error) {
+	f, err := os.Open(b.CAR)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	q, err := h.foc.Quote(ctx, pin.Bundle{Root: b.Root, Name: h.name, CAR: f, Size: b.CARSize})
+	if err != nil {
+		return "", errors.New(h.redact(err.Error()))
+	}
+	return q.String(), nil
+}
+
 // localHolder is the embedded default: the local store and its gateway.
 type localHolder struct {
 	*pinHolder
@@ -256,6 +295,10 @@ func setupHolders(c *cli.Context, stateDir, pinName string) (*holderSetup, error
 			}
 			ph := &pinHolder{p: pin.Wrap(p, e.Policy), entry: e, redact: s.redact, name: pinName}
 			s.entries[e.Name] = e
+			if foc, ok := p.(*filecoin.Provider); ok {
+				s.holders = append(s.holders, &filecoinHolder{pinHolder: ph, foc: foc})
+				continue
+			}
 			s.holders = append(s.holders, ph)
 		}
 	}
@@ -308,7 +351,9 @@ func httpSettings(e config.Provider) (*pin.HTTP, bool) {
 
 // verifier is the verify stage over package verify: every holder is
 // fetched back through the trustless gateways of its receipt, or, for a
-// Kubo node without one, its RPC's dag/export; every block is hashed.
+// Kubo node without one, its RPC's dag/export; every block is hashed. A
+// Filecoin Onchain Cloud copy is the piece its storage provider proves:
+// fetched from the receipt's piece URL and hashed to its piece CID.
 type verifier struct {
 	timeout time.Duration
 	entries map[string]config.Provider
@@ -318,6 +363,9 @@ type verifier struct {
 var _ publish.Verifier = (*verifier)(nil)
 
 func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Holder, r publish.Receipt) []publish.Verification {
+	if h.Type() == filecoin.Type {
+		return []publish.Verification{v.viaPiece(ctx, h.Name(), r)}
+	}
 	var gws []*verify.Gateway
 	for _, e := range r.Endpoints {
 		if base, ok := gatewayBase(e); ok {
@@ -337,6 +385,47 @@ func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Hol
 		out = append(out, v.fromReport(h.Name(), rep))
 	}
 	return out
+}
+
+// viaPiece checks a Filecoin copy: the piece the receipt names, fetched
+// from its storage provider and re-hashed to its piece CID
+// (filecoin.CheckReceipt).
+func (v *verifier) viaPiece(ctx context.Context, holder string, r publish.Receipt) publish.Verification {
+	out := publish.Verification{Holder: holder, Source: "(none)", Mode: "piece"}
+	if u := r.IDs["piece_url"]; u != "" {
+		out.Source = redact.URL(u)
+	}
+	var client *http.Client
+	if e, ok := v.entries[holder]; ok {
+		if fc, ok := e.Settings.(*filecoin.Config); ok {
+			client = fc.HTTPClient
+		}
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	ctx, cancel := context.WithTimeout(ctx, v.timeout)
+	defer cancel()
+	start := time.Now()
+	err := filecoin.CheckReceipt(ctx, client, pin.Receipt{Provider: r.Holder, IDs: r.IDs})
+	out.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		out.Reachable = !errors.Is(err, filecoin.ErrNoPiece) && !isUnreachable(err)
+		out.Error = v.redact(sourceError(err))
+		return out
+	}
+	out.OK, out.Reachable, out.Complete, out.Verified = true, true, true, true
+	if n, perr := strconv.ParseInt(r.IDs["piece_size"], 10, 64); perr == nil {
+		out.Bytes = n
+	}
+	return out
+}
+
+// isUnreachable reports a failure to reach a source at all (no answer).
+func isUnreachable(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 func (v *verifier) VerifyGateway(ctx context.Context, root cid.Cid, url string) publish.Verification {
