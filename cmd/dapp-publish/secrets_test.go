@@ -23,6 +23,7 @@ import (
 
 	"github.com/dapp-publish/dapp-publish/ens/enstest"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/faults"
+	"github.com/dapp-publish/dapp-publish/internal/fakes/lighthouse"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/pinata"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/ethereum/go-ethereum/common"
@@ -42,6 +43,8 @@ const (
 	sentSafeKey   = "SENTINEL-safe-api-key-T1U2V3"        // $DAPP_PUBLISH_SAFE_API_KEY
 	sentRPCEnvKey = "SENTINELrpcEnvPath9876543210fedcba"  // key in ETH_RPC_URL, used through the config
 	sentBadToken  = "SENTINEL-rejected-token-W4X5Y6"      // a token the holder refuses and echoes
+	sentLHToken   = "SENTINEL-lighthouse-api-key-Z7A8B9"  // a lighthouse token, echoed back
+	sentFocRPC    = "SENTINELfocRpcPath13579bdf02468ace"  // key in the filecoin entry's RPC URL
 )
 
 // TestSecretsNeverLeak runs every command of the real binary with a
@@ -53,7 +56,10 @@ const (
 // $GITHUB_STEP_SUMMARY and every file the runs wrote is searched for each
 // sentinel and its encodings (base64 at every alignment, as Basic auth
 // sends user:password; URL and JSON escaping). The ENS key (a key file and
-// the environment) is a sentinel too.
+// the environment) is a sentinel too, and so is the Filecoin wallet's key
+// (a key_file): publish, its dry run, rollback and history run with every
+// provider type that takes a secret, filecoin and lighthouse included, and
+// the Records they save are searched like every other file.
 func TestSecretsNeverLeak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Kubo and anvil")
@@ -75,12 +81,14 @@ type secretWorld struct {
 	env      []string
 	sentinel []string // every secret value, the ENS key included
 	ensKey   string
+	focKey   string // the filecoin wallet's key (key_file)
 	cid      string
 	rpc      string // the RPC URL with a key in its path and query
 	deadRPC  string // the same shape, nothing listening
 	gateway  string // the Kubo gateway with a password in its user info
 	safeSvc  string // a Safe service that echoes what it got
 	safe     common.Address
+	registry string
 	inputs   map[string]bool // files the test wrote (they hold secrets by design)
 }
 
@@ -89,12 +97,14 @@ func newSecretWorld(t *testing.T) *secretWorld {
 	a := testpeers.StartAnvil(t)
 	e := testpeers.DeployENS(t, a)
 	e.Register(t, "app.eth", e.Resolver, a.Address(t, 1))
-	w := &secretWorld{work: t.TempDir(), ensKey: a.KeyHex(1), inputs: map[string]bool{}}
-	w.sentinel = []string{sentPinataJWT, sentBasicPass, sentGateway, sentUserinfo, sentRPCPath, sentRPCQuery, sentGWUser, sentSafeKey, sentRPCEnvKey, sentBadToken, w.ensKey}
+	w := &secretWorld{work: t.TempDir(), ensKey: a.KeyHex(1), focKey: a.KeyHex(4), inputs: map[string]bool{}}
+	w.sentinel = []string{sentPinataJWT, sentBasicPass, sentGateway, sentUserinfo, sentRPCPath, sentRPCQuery, sentGWUser, sentSafeKey, sentRPCEnvKey, sentBadToken,
+		sentLHToken, sentFocRPC, w.ensKey, w.focKey}
 
 	// A Safe-owned name: the Safe address owns it in the registry (enough
 	// for the checks before the service is asked).
 	w.safe = a.Address(t, 3)
+	w.registry = e.Registry.Hex()
 	e.Register(t, "safe.eth", e.Resolver, w.safe)
 
 	// The RPC, reached through a path and query that hold keys; a proxy
@@ -118,6 +128,9 @@ func newSecretWorld(t *testing.T) *secretWorld {
 	safeEcho := faults.New(t, enstest.NewSafeService(t, big.NewInt(testpeers.AnvilChainID)).URL)
 	safeEcho.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
 	w.safeSvc = safeEcho.URL
+	// Lighthouse behind a proxy that refuses and echoes the Bearer token.
+	lhEcho := faults.New(t, lighthouse.New(t, sentLHToken).URL)
+	lhEcho.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
 
 	w.write(t, "basic.pass", "admin:"+sentBasicPass+"\n", true)
 	w.write(t, "ens.key", "0x"+w.ensKey+"\n", true)
@@ -128,6 +141,31 @@ func newSecretWorld(t *testing.T) *secretWorld {
   - {name: refusing, type: pinata, endpoint: %q, token: "${BAD_TOKEN}", retries: 0}
 ens: {rpc: "${ETH_RPC_URL}", registry: %q}
 `, echo.URL, k.API, pn.URL, refuse.URL, e.Registry.Hex()), false)
+	// publish, rollback and history: holders of every kind that takes a
+	// secret, a Filecoin wallet whose RPC URL holds a key (the chain has no
+	// FWSS at that address: the holder fails, quoting what it can), and the
+	// ENS key from ens.key_file. own-node's real gateway makes the quorum.
+	w.write(t, "foc.key", "0x"+w.focKey+"\n", true)
+	w.write(t, "publish.yaml", fmt.Sprintf(`site: site
+providers:
+  - {name: echoing-node, type: kubo, endpoint: %q, auth: basic, token_file: basic.pass, retries: 0}
+  - {name: own-node, type: kubo, endpoint: %q, gateway: %q}
+  - {name: query-node, type: kubo, endpoint: %q, gateway: "http://127.0.0.1:8080/?token=${GW_TOKEN}"}
+  - {name: pinata, type: pinata, endpoint: %q, token: "${PINATA_JWT}"}
+  - {name: refusing, type: pinata, endpoint: %q, token: "${BAD_TOKEN}", retries: 0}
+  - {name: lh, type: lighthouse, endpoint: %q, api: %q, token: "${LH_TOKEN}", retries: 0}
+  - name: foc
+    type: filecoin
+    endpoint: "${FOC_RPC}"
+    network: custom
+    fwss: "0x00000000000000000000000000000000000000f5"
+    chain_id: %d
+    key_file: foc.key
+    max_per_run: "1"
+    retries: 0
+quorum: {ipfs: 1, filecoin: 0}
+ens: {name: app.eth, rpc: "${ETH_RPC_URL}", registry: %q, chain_id: %d, confirmations: 1, key_file: ens.key}
+`, echo.URL, k.API, k.Gateway, k.API, pn.URL, refuse.URL, lhEcho.URL, lhEcho.URL, testpeers.AnvilChainID, e.Registry.Hex(), testpeers.AnvilChainID), false)
 	w.write(t, "userinfo.yaml", `providers:
   - {name: n, type: kubo, endpoint: "http://admin:${USERINFO_PASS}@127.0.0.1:5001"}
 `, false)
@@ -142,7 +180,8 @@ ens: {rpc: "${ETH_RPC_URL}", registry: %q}
 	w.env = []string{
 		"PINATA_JWT=" + sentPinataJWT, "GW_TOKEN=" + sentGateway, "USERINFO_PASS=" + sentUserinfo,
 		"BAD_TOKEN=" + sentBadToken, "DAPP_PUBLISH_SAFE_API_KEY=" + sentSafeKey,
-		"ETH_RPC_URL=" + rpcEnv,
+		"ETH_RPC_URL=" + rpcEnv, "LH_TOKEN=" + sentLHToken,
+		"FOC_RPC=" + rpcProxy.URL + "/rpc/" + sentFocRPC + "?token=" + sentFocRPC,
 	}
 	// The proxy strips any path, so the config's RPC reaches anvil too.
 	return w
@@ -174,6 +213,9 @@ type secretRun struct {
 	json   bool // takes --json
 	expect string
 	serve  bool
+	// masks must each be masked (::add-mask::, on stderr) in GitHub
+	// Actions: the secrets this command reads.
+	masks []string
 }
 
 func (w *secretWorld) commands() []secretRun {
@@ -204,6 +246,16 @@ func (w *secretWorld) commands() []secretRun {
 		{args: []string{"ens", "set", "app.eth", "ar://ys32Pt8uC7TrVxHdOLByOspfPEq2LO63wREHQIM9SJQ", "--chain-id", "31337", "--rpc", w.rpc, "--via", "calldata", "--out", "calldata"}, json: true},
 		{args: []string{"ens", "set", "safe.eth", cid, "--chain-id", "31337", "--rpc", w.rpc, "--via", "safe", "--safe", w.safe.Hex(), "--safe-service", w.safeSvc}, env: []string{keyEnv}, json: true, expect: "[REDACTED]"},
 		{args: []string{"serve", cid, "--gateway", w.gateway, "--rpc", w.rpc, "--listen", "127.0.0.1:0"}, serve: true},
+		// The echoing holders fail with what they echoed; own-node makes the
+		// quorum; the name is set with the key from ens.key_file.
+		{args: []string{"publish", "--config", "publish.yaml", "--dry-run"}, json: true, expect: "FilecoinWarmStorageService viewContractAddress"},
+		{args: []string{"publish", "--config", "publish.yaml"}, json: true, expect: "rejected the token from LH_TOKEN",
+			// token_file (and its password), ${VAR} tokens, the filecoin
+			// key_file and the ENS key_file, in the spellings they have.
+			masks: []string{"admin:" + sentBasicPass, sentBasicPass, sentLHToken, sentPinataJWT, "0x" + w.focKey, w.focKey, "0x" + w.ensKey, w.ensKey}},
+		{args: []string{"rollback", "app.eth", "--config", "publish.yaml", "--to", cid}, json: true, expect: "[REDACTED]"},
+		{args: []string{"history", "app.eth", "--config", "publish.yaml"}, json: true},
+		{args: []string{"history", "app.eth", "--rpc", w.rpc, "--registry", w.registry}, json: true},
 	}
 }
 
@@ -244,6 +296,11 @@ func (w *secretWorld) runAll(t *testing.T, gha, js bool) {
 		}
 		if strings.Contains(res.stdout, "::add-mask::") {
 			t.Errorf("%s: a mask command on stdout", what)
+		}
+		for _, m := range r.masks {
+			if gha && !strings.Contains(res.stderr, "::add-mask::"+m+"\n") {
+				t.Errorf("%s: %.12s... is not masked", what, m)
+			}
 		}
 		if gha && res.code != 0 && !strings.Contains(res.stderr, "::error") {
 			t.Errorf("%s: no error annotation in GitHub Actions", what)
