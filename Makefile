@@ -99,11 +99,12 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
 
-# The race detector where goroutines run: pack and walk (bundle), the
-# providers run at once (pin), verify's fetchers, sitefs, the secret
-# scrubber, atomicfile's pending list. Kubo-parity tests are left to the
-# plain pass: they compare CIDs and take minutes under the detector.
-RACE_PKGS := ./bundle ./verify ./pin/... ./internal/sitefs ./internal/redact ./internal/atomicfile
+# The race detector where goroutines run: pack and walk (bundle), the piece
+# CID's hashing on every core (bundle/piece), the providers run at once
+# (pin), publish's holders, checks and delta, verify's fetchers, sitefs, the
+# secret scrubber, atomicfile's pending list. Kubo-parity tests are left to
+# the plain pass: they compare CIDs and take minutes under the detector.
+RACE_PKGS := ./bundle ./bundle/piece ./verify ./pin/... ./publish ./internal/sitefs ./internal/redact ./internal/atomicfile
 race: peers deps
 	$(PEER_ENV) $(GO) test -race -count=1 -timeout 15m -exec "$(CURDIR)/scripts/netns-exec" \
 	  -skip 'MatchesKubo|KuboExport|KuboImports|HAMTBoundary|MatchesIPFSCar' $(RACE_PKGS)

@@ -1,5 +1,6 @@
-// Package pin stores bundles on IPFS holders: a Kubo node, an IPFS Cluster,
-// any Pinning Service API, Pinata, Filebase.
+// Package pin stores bundles on holders: a Kubo node, an IPFS Cluster, any
+// Pinning Service API, Pinata, Filebase (IPFS), Filecoin Onchain Cloud and
+// Lighthouse (Filecoin).
 //
 // The model follows restic's backends. Provider is a small interface whose
 // doc comment is the contract every implementation keeps; optional
