@@ -11,6 +11,8 @@ import (
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/bundle/piece"
+	"github.com/dapp-publish/dapp-publish/internal/redact"
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/urfave/cli/v2"
 )
 
@@ -64,7 +66,7 @@ func pieceAction(c *cli.Context) error {
 	if !fi.Mode().IsRegular() {
 		return usageErr("pass a regular file", "%s is not a regular file", path)
 	}
-	got, err := piece.Sum(context.Background(), f, fi.Size(), 0)
+	got, err := piece.Sum(c.Context, f, fi.Size(), 0)
 	if errors.Is(err, piece.ErrEmpty) || errors.Is(err, piece.ErrTooLarge) {
 		return checkErr(fmt.Errorf("%s: %w", path, err), "a Filecoin piece holds 1 byte to 64 GiB")
 	}
@@ -99,7 +101,7 @@ func pieceFetch(c *cli.Context) error {
 	if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return usageErr("pass an http(s) URL such as https://sp.example/piece/bafkzcib...", "--fetch %q is not an http(s) URL", u)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.Duration("timeout"))
+	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 	defer cancel()
 	err = piece.Check(ctx, http.DefaultClient, u, want)
 	if errors.Is(err, piece.ErrMismatch) {
@@ -108,6 +110,6 @@ func pieceFetch(c *cli.Context) error {
 	if err != nil {
 		return withHint(err, "check the URL and the network; the storage provider may be down")
 	}
-	fmt.Fprintf(c.App.Writer, "verified %s: %d bytes with piece CID %s\n", u, want.Size, want.CID())
+	fmt.Fprintf(c.App.Writer, "verified %s: %d bytes with piece CID %s\n", safetext.Term(redact.URL(u)), want.Size, want.CID())
 	return nil
 }
