@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/pin/local"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/dapp-publish/dapp-publish/verify"
@@ -56,7 +57,8 @@ func lastPublished(c *cli.Context) (srcs []verify.BlockGetter, t target, closeFn
 		closeFn()
 		return nil, t, nil, false, nil
 	}
-	fmt.Fprintf(c.App.ErrWriter, "serving the last published site %s (from %s)\n", root, describeSources(srcs))
+	// The sources come from a Record: a file anyone with the folder could edit.
+	fmt.Fprintf(c.App.ErrWriter, "serving the last published site %s (from %s)\n", root, safetext.Term(describeSources(srcs)))
 	return srcs, target{Root: root}, closeFn, true, nil
 }
 
