@@ -25,10 +25,11 @@ const (
 	// (publish, rollback): the bundle is stored; run again or point the
 	// name by hand (the Record says where the copies are).
 	exitName = 5
-	// exitPending: an ENS transaction was sent but not confirmed before the
-	// deadline; it may still be mined. Run the same command again later: it
-	// sends nothing while the transaction is pending and reports the record
-	// once it is set. (sysexits.h EX_TEMPFAIL: try again later.)
+	// exitPending (ens set, publish, rollback): an ENS transaction was sent
+	// but not confirmed before the deadline; it may still be mined. Run the
+	// same command again later: it sends nothing while the transaction is
+	// pending and reports the record once it is set. (sysexits.h
+	// EX_TEMPFAIL: try again later.)
 	exitPending = 75
 	// A signal ended the run (128 + the signal number, as shells report
 	// it): exitInterrupted for SIGINT (Ctrl-C), exitTerminated for SIGTERM.
