@@ -152,7 +152,13 @@ func (e *entry) settings(typ string) (pin.Settings, error) {
 	rest := omit(e.node, append(slices.Clone(commonKeys), mapKeys(secretKeys)...))
 	for _, mv := range rest.Values {
 		if k := mv.Key.String(); !hasKey(fields, k) {
-			return nil, e.errAt(k, "unknown key %q (%s takes: %s)", k, typ, strings.Join(keyNames(fields), ", "))
+			hint := ""
+			if k == typ {
+				// The shape of the filecoin and lighthouse entries before
+				// they had typed settings: a block named after the type.
+				hint = fmt.Sprintf("; the keys of a %s: block now sit in the entry itself: move them up one level", k)
+			}
+			return nil, e.errAt(k, "unknown key %q (%s takes: %s)%s", k, typ, strings.Join(keyNames(fields), ", "), hint)
 		}
 	}
 	if err := e.expandAll(rest); err != nil {

@@ -63,6 +63,7 @@ func TestFilecoinEntry(t *testing.T) {
 		{"    network: custom\n    key: \"${FOC_KEY}\"\n    max_per_run: \"1\"\n", ":5: provider \"foc\" (filecoin): network custom needs fwss"},
 		{"    network: calibration\n    key: \"${BAD}\"\n    max_per_run: \"1\"\n", ":6: provider \"foc\" (filecoin): key from BAD is not a hex secp256k1 private key"},
 		{"    filecoin: {network: calibration}\n", ":5: provider \"foc\" (filecoin): unknown key \"filecoin\" (filecoin takes: endpoint, network, fwss, chain_id, key, key_file, provider_id"},
+		{"    filecoin: {network: calibration}\n", "poll_interval); the keys of a filecoin: block now sit in the entry itself: move them up one level"},
 		{"    network: calibration\n    token: \"${FOC_KEY}\"\n", ":6: provider \"foc\" (filecoin): unknown key \"token\""},
 	} {
 		_, err := parseDir(t, dir, entry(tc.keys), vars)
