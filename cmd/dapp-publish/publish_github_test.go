@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/fakes/faults"
 	fakegh "github.com/dapp-publish/dapp-publish/internal/fakes/github"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/pinata"
 )
@@ -456,4 +459,79 @@ func lastRecord(t *testing.T, stateDir string) struct{ CID string } {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestGitHubSecretsNeverLeak: with a sentinel GITHUB_TOKEN and a sentinel
+// pinning token, against GitHub answering normally and GitHub echoing the
+// request (its Authorization header) in a refusal, no sentinel, in any
+// encoding, reaches stdout, stderr (but its ::add-mask:: lines), the step
+// outputs, the job summary, a file, or what was sent to GitHub (statuses,
+// comments); and the ::add-mask:: lines come before anything else.
+func TestGitHubSecretsNeverLeak(t *testing.T) {
+	const ghSentinel = "ghs_SENTINELgithubTOKEN0123456789"
+	const pinSentinel = "SENTINEL-pinata-jwt-987654321"
+	w := newGHWorld(t)
+	sw := &secretWorld{sentinel: []string{ghSentinel, pinSentinel}}
+	w.gh.Token = ghSentinel
+	w.pinata.JWT = pinSentinel
+	w.gh.AddPullRequest(fakegh.PullRequest{Number: 3, HeadOwner: "acme", HeadRepo: ghRepo, Branch: "feature", SHA: headSHA})
+	echo := faults.New(t, w.gh.URL)
+	echo.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
+	base := append(w.event(t, "pull_request", prEvent(3, ghRepo)), "GITHUB_TOKEN="+ghSentinel, "PINATA_JWT="+pinSentinel)
+	for _, api := range []string{w.gh.URL, echo.URL} {
+		for _, args := range [][]string{
+			{"publish", "--preview", "--state-dir", "state", "--keep-car", "site.car"},
+			{"publish", "--preview", "--state-dir", "state", "--github", "check,comment", "--json"},
+			{"publish", "--dry-run", "--state-dir", "state"},
+		} {
+			res, out, sum := w.run(t, append(append([]string{}, base...), "GITHUB_API_URL="+api), args...)
+			what := strings.Join(args, " ")
+			if res.code != 0 {
+				t.Fatalf("%s: exit %d\n%s", what, res.code, res.stderr)
+			}
+			sw.check(t, what+" stdout", res.stdout)
+			sw.check(t, what+" stderr", withoutMasks(res.stderr))
+			sw.check(t, what+" outputs", out)
+			sw.check(t, what+" summary", sum)
+			masksFirst(t, what, res.stderr, ghSentinel, pinSentinel)
+			if api == echo.URL && !strings.Contains(res.stderr, "401") {
+				t.Errorf("%s: the echoed refusal was not reported:\n%s", what, res.stderr)
+			}
+		}
+	}
+	for _, r := range w.gh.Requests() {
+		sw.check(t, "a request to GitHub "+r.Method+" "+r.Path, r.Path+"?"+r.Query+"\n"+r.Body)
+	}
+	if len(w.gh.Comments(3)) != 1 || len(w.gh.Statuses(headSHA)) == 0 {
+		t.Error("nothing was reported: the channel was not exercised")
+	}
+	filepath.Walk(w.ws, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			data, _ := os.ReadFile(p)
+			sw.check(t, "file "+p, string(data))
+		}
+		return nil
+	})
+}
+
+// masksFirst fails unless stderr starts with the ::add-mask:: lines, one
+// of them for each secret, and none comes later.
+func masksFirst(t *testing.T, what, stderr string, secrets ...string) {
+	t.Helper()
+	lines := strings.Split(stderr, "\n")
+	i := 0
+	for i < len(lines) && strings.HasPrefix(lines[i], "::add-mask::") {
+		i++
+	}
+	for _, l := range lines[i:] {
+		if strings.HasPrefix(l, "::add-mask::") {
+			t.Errorf("%s: a mask after other output:\n%s", what, stderr)
+			break
+		}
+	}
+	for _, s := range secrets {
+		if !slices.Contains(lines[:i], "::add-mask::"+s) {
+			t.Errorf("%s: %.12s... is not masked first:\n%s", what, s, stderr)
+		}
+	}
 }
