@@ -75,6 +75,9 @@ func publishAction(c *cli.Context) error {
 	if err := gh.checkTrust(); err != nil {
 		return err
 	}
+	if err := checkPublishInput(c); err != nil {
+		return err
+	}
 	lo, err := lintOptions(c)
 	if err != nil {
 		return err

@@ -33,6 +33,16 @@ func publishInputFlags() []cli.Flag {
 	}
 }
 
+// checkPublishInput checks the flags of this file that the config does not.
+func checkPublishInput(c *cli.Context) error {
+	switch v := c.String("via"); v {
+	case "", "key", "safe", "calldata":
+		return nil
+	default:
+		return usageErr("use --via key, safe or calldata", "unknown --via %q", v)
+	}
+}
+
 // skipName: --preview and --no-name leave the name alone.
 func skipName(c *cli.Context) bool { return c.Bool("preview") || c.Bool("no-name") }
 
