@@ -185,13 +185,7 @@ func (s *Server) addComment(issue int, user User, body string) *Comment {
 func (s *Server) Statuses(sha string) []Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Status
-	for _, st := range s.statuses {
-		if st.SHA == sha {
-			out = append(out, st)
-		}
-	}
-	return out
+	return filter(s.statuses, func(st Status) bool { return st.SHA == sha })
 }
 
 // CheckRuns returns every check run.
@@ -205,10 +199,14 @@ func (s *Server) CheckRuns() []CheckRun {
 func (s *Server) Comments(issue int) []Comment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Comment
-	for _, c := range s.comments {
-		if c.Issue == issue {
-			out = append(out, c)
+	return filter(s.comments, func(c Comment) bool { return c.Issue == issue })
+}
+
+func filter[T any](all []T, keep func(T) bool) []T {
+	var out []T
+	for _, v := range all {
+		if keep(v) {
+			out = append(out, v)
 		}
 	}
 	return out
@@ -489,12 +487,7 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, number str
 	if v, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && v > 0 {
 		page = v
 	}
-	var all []Comment
-	for _, c := range s.comments {
-		if c.Issue == n {
-			all = append(all, c)
-		}
-	}
+	all := filter(s.comments, func(c Comment) bool { return c.Issue == n })
 	lo := min((page-1)*perPage, len(all))
 	hi := min(lo+perPage, len(all))
 	if hi < len(all) {
