@@ -46,6 +46,11 @@ func publishCommand() *cli.Command {
 			"(chain, resolver, authorisation, simulated call). Publishing what the name already\n" +
 			"points at, when every holder already has it, does nothing and says so.\n\n" +
 			"The ENS key comes from $" + envENSKey + ", --key-file or ens.key_file, never a flag.\n\n" +
+			"DIR may also be a CAR written by `pack` (checked block by block first). --preview publishes\n" +
+			"a pull request's preview: IPFS holders only, never the name. In GitHub Actions it also\n" +
+			"writes step outputs and a job summary, annotates lint findings, sets a commit status and\n" +
+			"keeps one pull-request comment (--github), and, for a fork's code or CAR, refuses to do\n" +
+			"more than a preview.\n\n" +
 			"Exit status: 0 published (or nothing to do), 1 failed, 2 bad command line or config,\n" +
 			"3 a check failed (lint --strict, ENS authorisation), 4 quorum not met (name untouched),\n" +
 			"5 the name update failed after the copies were verified, 75 the name's transaction was\n" +
