@@ -74,6 +74,7 @@ type ghRun struct {
 	runURL   string
 	checkID  int64
 	notes    []string // what could not be reported, for the job summary
+	unsaid   []string // notes not printed yet
 }
 
 // startGitHub reads the run's GitHub context. The token becomes a secret of
@@ -155,12 +156,10 @@ func (g *ghRun) checkTrust() error {
 		"refusing to spend or to point a name in a run on code or artifacts from outside the repository: %s", why)
 }
 
-// note records something not reported to GitHub, for the job summary,
-// and says it on stderr.
-func (g *ghRun) note(s string) {
-	g.notes = append(g.notes, s)
-	fmt.Fprintf(g.c.App.ErrWriter, "dapp-publish: note: %s\n", safetext.Term(s))
-}
+// note records something not reported to GitHub, for stderr and the job
+// summary at the end (not at once: the config's secrets are not masked
+// yet when startGitHub runs).
+func (g *ghRun) note(s string) { g.notes = append(g.notes, s); g.unsaid = append(g.unsaid, s) }
 
 // warn reports a GitHub call that failed: never an error of the run.
 func (g *ghRun) warn(what string, err error) {
@@ -251,6 +250,10 @@ func (g *ghRun) finish(ctx context.Context, rec *publish.Record, info ghInfo, ru
 			g.comment(ctx, rec, info)
 		}
 	}
+	for _, n := range g.unsaid {
+		fmt.Fprintf(g.c.App.ErrWriter, "dapp-publish: note: %s\n", safetext.Term(n))
+	}
+	g.unsaid = nil
 	info.notes = g.notes
 	if rec != nil {
 		githubOutputs(rec, info)
@@ -329,18 +332,20 @@ func statusOf(rec *publish.Record, runErr error) (state, desc string) {
 	return state, github.Truncate(desc, github.MaxStatusDescription)
 }
 
-// copiesLine is "verified on 2 of 3 holders".
+// copiesLine is "verified on 2 of 3 holders" (for a dry run, the holders
+// counted are the reachable ones), from the quorum's count.
 func copiesLine(rec *publish.Record) string {
-	holders := 0
+	ok, all := 0, 0
 	for _, n := range rec.Quorum.Networks {
 		if n.Network != publish.QuorumGateways {
-			holders += len(n.Verified) + len(n.Failed)
+			ok += len(n.Verified)
+			all += len(n.Verified) + len(n.Failed)
 		}
 	}
-	if holders == 0 {
-		holders = len(rec.Receipts)
+	if all == 0 {
+		all = len(rec.Receipts)
 	}
-	return fmt.Sprintf("verified on %d of %d holders", len(rec.VerifiedHolders()), holders)
+	return fmt.Sprintf("verified on %d of %d holders", ok, all)
 }
 
 func shortCID(c string) string {

@@ -283,7 +283,7 @@ func writeOpen(b *strings.Builder, rec *publish.Record, info ghInfo) {
 		for _, l := range siteLinks(rec.CID) {
 			fmt.Fprintf(b, "- <%s>\n", l)
 		}
-		if e := rec.ENS; e != nil && e.Tx != "" && e.Error == "" {
+		if e := rec.ENS; e != nil && (e.Tx != "" || e.NoOp) && e.Error == "" && !e.DryRun {
 			if l := nameLink(e.Name); l != "" {
 				fmt.Fprintf(b, "- <%s> (the name)\n", l)
 			}
