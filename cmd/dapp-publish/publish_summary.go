@@ -143,7 +143,11 @@ func publishSummary(rec *publish.Record, info ghInfo) string {
 	if info.preview {
 		what = "preview"
 	}
-	fmt.Fprintf(&b, "### dapp-publish %s: %s\n\n", what, outcomeTitles[rec.Outcome])
+	title := outcomeTitles[rec.Outcome]
+	if rec.Kind == publish.KindRollback && rec.Outcome == publish.OutcomePublished {
+		title = "rolled back"
+	}
+	fmt.Fprintf(&b, "### dapp-publish %s: %s\n\n", what, title)
 	b.WriteString("| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| Root CID | %s |\n", mdCode(rec.CID))
 	if rec.Profile != "" {
