@@ -37,37 +37,3 @@ func FuzzVerifyCAR(f *testing.F) {
 		}
 	})
 }
-
-// FuzzDagPB feeds arbitrary bytes to the dag-pb and UnixFS decoders that
-// run on every verified block (a valid hash says nothing about a valid
-// structure: anyone can hash garbage and link to it). They must not panic,
-// and links must alias the input.
-func FuzzDagPB(f *testing.F) {
-	_, car, _ := packCAR(f, testSite(1))
-	for _, s := range splitCAR(f, car).sections {
-		if s.cid.Type() == cid.DagProtobuf {
-			f.Add(s.data)
-		}
-	}
-	f.Add([]byte{0x12, 0x00})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		node, err := parsePB(data, func(hash, name []byte) error {
-			if len(hash) > len(data) || len(name) > len(data) {
-				t.Fatal("a link field longer than the block")
-			}
-			return nil
-		})
-		if err == nil {
-			_ = unixfsType(node)
-		}
-		c, err := cid.Prefix{Version: 1, Codec: cid.DagProtobuf, MhType: 0x12, MhLength: -1}.Sum(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := NewTree(c)
-		if tr.Collect(c, data) == nil {
-			_, _, _ = tr.Entries()
-		}
-		_ = forEachLink(c, data, func(cid.Cid) error { return nil })
-	})
-}
