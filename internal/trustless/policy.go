@@ -2,8 +2,8 @@ package trustless
 
 import (
 	"bytes"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 
 	"github.com/ipfs/boxo/verifcid"
