@@ -175,18 +175,23 @@ func (car *CAR) Verify() error {
 		return fmt.Errorf("%w: the CAR header names no root", ErrMalformed)
 	}
 	for _, root := range car.Roots {
-		if err := CheckCID(root); err != nil {
-			return fmt.Errorf("root: %w", err)
-		}
-		w := car.Walk(root)
-		if w.Missed > 0 {
-			return fmt.Errorf("%w: %d blocks under the root %s are not in the CAR (e.g. %s)", ErrIncomplete, w.Missed, root, w.Missing[0])
-		}
-		if err := w.Tree.Check(car.Has); err != nil {
+		if err := car.Check(car.Walk(root)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Check gives the verdict on the DAG under one root, from its Walk: the
+// root's CID allowed, no block missing, the tree valid within the limits.
+func (car *CAR) Check(w *Walked) error {
+	if err := CheckCID(w.Root); err != nil {
+		return fmt.Errorf("root: %w", err)
+	}
+	if w.Missed > 0 {
+		return fmt.Errorf("%w: %d blocks under the root %s are not in the CAR (e.g. %s)", ErrIncomplete, w.Missed, w.Root, w.Missing[0])
+	}
+	return w.Tree.Check(car.Has)
 }
 
 // CheckBundle reads a CAR and checks it is one bundle: exactly one root,
