@@ -90,6 +90,12 @@ func loadListing(c *cli.Context, arg, profile string) (*bundle.Listing, error) {
 	if err != nil {
 		return nil, checkErr(fmt.Errorf("%s: %w", arg, err), "pass a valid CAR file, a folder or a manifest")
 	}
+	if !in.OK() {
+		return nil, checkErr(fmt.Errorf("%s: %w", arg, in.Err), "diff compares valid bundles only; `dapp-publish inspect "+arg+"` lists what is wrong")
+	}
+	if len(in.Roots) != 1 {
+		return nil, checkErr(fmt.Errorf("%s names %d roots; a bundle has exactly one", arg, len(in.Roots)), "inspect each root's DAG with `dapp-publish inspect`")
+	}
 	return bundle.ListingFromInspection(arg, in), nil
 }
 
@@ -125,16 +131,16 @@ func printDiff(c *cli.Context, d *bundle.Diff) {
 		return
 	}
 	for _, p := range d.OnlyA {
-		fmt.Fprintf(w, "only in A  %s\n", p)
+		fmt.Fprintf(w, "only in A  %s\n", printable(p))
 	}
 	for _, p := range d.OnlyB {
-		fmt.Fprintf(w, "only in B  %s\n", p)
+		fmt.Fprintf(w, "only in B  %s\n", printable(p))
 	}
 	for _, ch := range d.Changed {
-		fmt.Fprintf(w, "changed    %s  (%d -> %d bytes; %s -> %s)\n", ch.Path, ch.SizeA, ch.SizeB, ch.CIDA, ch.CIDB)
+		fmt.Fprintf(w, "changed    %s  (%d -> %d bytes; %s -> %s)\n", printable(ch.Path), ch.SizeA, ch.SizeB, ch.CIDA, ch.CIDB)
 	}
 	if n := len(d.SameBytes); n > 0 {
-		fmt.Fprintf(w, "same bytes, different CID: %d file(s), e.g. %s\n", n, d.SameBytes[0])
+		fmt.Fprintf(w, "same bytes, different CID: %d file(s), e.g. %s\n", n, printable(d.SameBytes[0]))
 	}
 	for _, e := range d.Explanation {
 		fmt.Fprintf(w, "why        %s\n", e)

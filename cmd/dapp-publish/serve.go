@@ -39,6 +39,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`ADDR` to listen on (host:port; port 0 picks a free one)"},
 			&cli.StringFlag{Name: "car", Usage: "also take blocks from the local CAR `FILE` (e.g. the one pack wrote); they are verified too"},
 			&cli.DurationFlag{Name: "name-ttl", Value: time.Minute, Usage: "resolve ENS names again after this long"},
+			redirectsFlag(),
 		}, nameFlags()...),
 		Action: serveAction,
 	}
@@ -76,7 +77,7 @@ func serveAction(c *cli.Context) error {
 
 // serveSources builds the block sources: the local CAR first, then gateways.
 func serveSources(c *cli.Context) ([]verify.BlockGetter, func(), error) {
-	gws, err := gatewayList(c.StringSlice("gateway"))
+	gws, err := gatewayList(c.StringSlice("gateway"), c.Bool("allow-redirects"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,8 +112,11 @@ func serveNames(c *cli.Context) (verify.NameResolver, error) {
 // normal case for a gateway that lacks the site and are not logged.
 func rejectLogger(w io.Writer) func(string, cid.Cid, error) {
 	return func(src string, c cid.Cid, err error) {
-		if errors.Is(err, verify.ErrHashMismatch) || errors.Is(err, verify.ErrMalformed) {
-			fmt.Fprintf(w, "dapp-publish: warning: rejected block %s from %s: %v\n", c, src, err)
+		for _, bad := range []error{verify.ErrHashMismatch, verify.ErrMalformed, verify.ErrInsecureHash, verify.ErrBadDirectory, verify.ErrUnsupported} {
+			if errors.Is(err, bad) {
+				fmt.Fprintf(w, "dapp-publish: warning: rejected block %s from %s: %s\n", c, src, printable(err.Error()))
+				return
+			}
 		}
 	}
 }
