@@ -123,6 +123,9 @@ func (g *Gateway) get(ctx context.Context, c cid.Cid, query, accept, wantType st
 // (GET /ipfs/{root}?format=car&dag-scope=all) and verifies it while it
 // streams. The Result is never nil: on error it counts what was verified.
 func (g *Gateway) FetchCAR(ctx context.Context, root cid.Cid, opts Options) (*Result, error) {
+	if err := trustless.CheckCID(root); err != nil {
+		return &Result{Root: root}, fmt.Errorf("root: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	resp, err := g.get(ctx, root, "format=car&dag-scope=all&car-version=1&car-order=dfs&car-dups=n", acceptCAR, carType)

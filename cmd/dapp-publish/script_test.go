@@ -26,7 +26,10 @@ func TestScript(t *testing.T) {
 			}
 			env.Setenv("GITHUB_ACTIONS", "")
 			env.Setenv("NO_COLOR", "1")
-			return nil
+			return setupCorpus(env)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"httpget": cmdHTTPGet,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {

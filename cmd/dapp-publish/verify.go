@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/urfave/cli/v2"
 )
@@ -113,6 +114,9 @@ func verifyAction(c *cli.Context) error {
 	}
 	if t.Arweave != "" {
 		return verifyArweave(c, t, expect)
+	}
+	if err := trustless.CheckCID(t.Root); err != nil {
+		return checkErr(fmt.Errorf("%s: %w", t.what(), err), "no bytes can prove such a CID: publish the site under a CID made with sha2-256 (every IPFS tool's default)")
 	}
 	reps := verify.Check(c.Context, t.Root, gws, verify.CheckOptions{Timeout: c.Duration("timeout"), Mode: mode, Tree: expect != nil})
 	res := verifyResult{Root: t.Root.String(), Name: t.Name, What: t.what(), OK: true}

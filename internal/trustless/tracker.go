@@ -15,7 +15,7 @@ import (
 type Tracker struct {
 	root     cid.Cid
 	lim      Limits
-	pending  map[string]struct{} // linked, not yet received (keys: CID bytes)
+	pending  map[string]int32    // linked, not yet received (keys: CID bytes) -> its depth in the tree
 	seen     map[string]struct{} // verified
 	blocks   int
 	dups     int
@@ -31,12 +31,12 @@ func NewTracker(root cid.Cid, lim Limits, onBlock func(cid.Cid, []byte) error) (
 	if err := CheckCID(root); err != nil {
 		return nil, fmt.Errorf("root: %w", err)
 	}
-	t := &Tracker{root: root, lim: lim.WithDefaults(), pending: map[string]struct{}{}, seen: map[string]struct{}{}, onBlock: onBlock}
+	t := &Tracker{root: root, lim: lim.WithDefaults(), pending: map[string]int32{}, seen: map[string]struct{}{}, onBlock: onBlock}
 	t.tree = NewTree(root, t.lim)
 	if data, ok := Inline(root); ok {
-		return t, t.accept(root, root.KeyString(), data)
+		return t, t.accept(root, root.KeyString(), data, 0)
 	}
-	t.pending[root.KeyString()] = struct{}{}
+	t.pending[root.KeyString()] = 0
 	return t, nil
 }
 
@@ -73,7 +73,8 @@ func (t *Tracker) AddHashed(c cid.Cid, data []byte, hashErr error) (*Node, error
 		t.dups++
 		return nil, nil
 	}
-	if _, ok := t.pending[key]; !ok {
+	depth, ok := t.pending[key]
+	if !ok {
 		if t.blocks == 0 && !SameContent(c, t.root) {
 			return nil, fmt.Errorf("%w: the first block is %s, not the requested root %s", ErrWrongRoot, c, t.root)
 		}
@@ -86,19 +87,21 @@ func (t *Tracker) AddHashed(c cid.Cid, data []byte, hashErr error) (*Node, error
 	if err != nil {
 		return nil, err
 	}
-	return n, t.acceptNode(c, key, data, n)
+	return n, t.acceptNode(c, key, data, n, depth)
 }
 
 // accept decodes and records a block verified by other means (inline).
-func (t *Tracker) accept(c cid.Cid, key string, data []byte) error {
+func (t *Tracker) accept(c cid.Cid, key string, data []byte, depth int32) error {
 	n, err := Decode(c, data)
 	if err != nil {
 		return err
 	}
-	return t.acceptNode(c, key, data, n)
+	return t.acceptNode(c, key, data, n, depth)
 }
 
-func (t *Tracker) acceptNode(c cid.Cid, key string, data []byte, n *Node) error {
+// acceptNode records a verified block found at depth (path segments from
+// the root) and owes its links.
+func (t *Tracker) acceptNode(c cid.Cid, key string, data []byte, n *Node, depth int32) error {
 	delete(t.pending, key)
 	t.seen[key] = struct{}{}
 	t.blocks++
@@ -108,23 +111,42 @@ func (t *Tracker) acceptNode(c cid.Cid, key string, data []byte, n *Node) error 
 			return err
 		}
 	}
-	for _, l := range n.Links {
-		if err := t.owe(l); err != nil {
+	if n.Dir == nil {
+		for _, l := range n.Links {
+			if err := t.owe(l, depth); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, e := range n.Dir.Entries {
+		d := depth + 1
+		if e.Name == "" {
+			d = depth // a HAMT sub-shard: the same folder
+		}
+		if err := t.owe(e.Cid, d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// owe records that the block l must arrive. Identity CIDs carry their data
-// inline, so they are accepted on the spot instead.
-func (t *Tracker) owe(l cid.Cid) error {
+// owe records that the block l, an entry depth segments below the root,
+// must arrive. Identity CIDs carry their data inline, so they are accepted
+// on the spot instead. A path deeper than MaxDepth is refused as soon as it
+// is seen (Tree.Check would refuse it at the end): a chain of a hundred
+// thousand folders fetched block by block fails at the limit, not at its
+// bottom.
+func (t *Tracker) owe(l cid.Cid, depth int32) error {
+	if int(depth) > t.lim.MaxDepth {
+		return fmt.Errorf("%w: the tree of %s nests folders more than %d deep (MaxDepth)", ErrTooLarge, t.root, t.lim.MaxDepth)
+	}
 	key := l.KeyString()
 	if _, ok := t.seen[key]; ok {
 		return nil
 	}
 	if data, ok := Inline(l); ok {
-		return t.accept(l, key, data)
+		return t.accept(l, key, data, depth)
 	}
 	if _, ok := t.pending[key]; ok {
 		return nil
@@ -135,7 +157,7 @@ func (t *Tracker) owe(l cid.Cid) error {
 	if len(t.pending) == 0 {
 		t.firstOwe = l
 	}
-	t.pending[key] = struct{}{}
+	t.pending[key] = depth
 	return nil
 }
 

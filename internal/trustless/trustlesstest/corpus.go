@@ -40,17 +40,19 @@ type Case struct {
 
 // The pages the corpus sites hold.
 var (
-	Good = Raw("<!doctype html><p>the page that was verified</p>")
-	Evil = Raw("<!doctype html><p>the page an attacker chose</p>")
+	Good = Raw("<!doctype html><p>the page that was verified</p>\n")
+	Evil = Raw("<!doctype html><p>the page an attacker chose</p>\n")
 )
 
 // Cases lists the corpus. The deep chain is 4,096 folders deep here (the
 // audit's was 10^5; DeepChain builds any depth).
 func Cases() []Case {
 	return []Case{
-		{Name: "dup-name", What: "a folder with two entries named index.html", Want: trustless.ErrBadDirectory,
+		// Lookups take the first entry of a name, and the old tree walk kept
+		// the last: the attacker's page comes first.
+		{Name: "dup-name", What: "a folder with two entries named index.html, the attacker's first", Want: trustless.ErrBadDirectory,
 			Reason: `two entries named "index.html"`, Serve: "index.html",
-			Build: lyingDir(L("index.html", Good), L("index.html", Evil))},
+			Build: lyingDir(L("index.html", Evil), L("index.html", Good))},
 		{Name: "slash-name", What: "an entry whose name holds '/'", Want: trustless.ErrBadDirectory,
 			Reason: `named "assets/app.js"`, Serve: "assets/app.js",
 			Build: lyingDir(L("index.html", Good), L("assets/app.js", Evil))},

@@ -46,3 +46,16 @@ func TestSelfLinkSize(t *testing.T) {
 		t.Errorf("self-link CAR has %d bytes", n)
 	}
 }
+
+var big = flag.String("big", "", "write the audit-size bombs (a 100,000-deep chain) into this folder, for memory measurements")
+
+// TestWriteBig writes, with -big DIR, the bombs at the audit's size, which
+// are too large to keep in testdata: deep-chain-100000.car.
+func TestWriteBig(t *testing.T) {
+	if *big == "" {
+		t.Skip("pass -big DIR")
+	}
+	if err := os.WriteFile(filepath.Join(*big, "deep-chain-100000.car"), DeepChain(100_000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
