@@ -115,7 +115,8 @@ fuzz:
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzIgnore -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzReadManifest -fuzztime 30s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzVerifyCAR -fuzztime 30s
-	$(GO) test ./verify -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
+	$(GO) test ./internal/trustless -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
+	$(GO) test ./internal/trustless -run '^$$' -fuzz FuzzTree -fuzztime 30s
 	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./pin/kubo -run '^$$' -fuzz FuzzDecodeImport -fuzztime 30s

@@ -5,8 +5,13 @@ import (
 	"sort"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/ipfs/go-cid"
 )
+
+// sameContent compares CIDs by codec and multihash, so that a CIDv0 and its
+// CIDv1 dag-pb form count as the same block.
+var sameContent = trustless.SameContent
 
 // Diff says how the content a source holds differs from what was expected
 // (a bundle Manifest, usually made from the local folder).
