@@ -64,21 +64,29 @@ func (v *boxoView) resolve(root cid.Cid, p string) (cid.Cid, error) {
 		if c.Type() != cid.DagProtobuf {
 			return cid.Undef, fmt.Errorf("%s is not a folder", c)
 		}
-		n, err := v.load(c)
-		if err != nil {
+		var err error
+		if c, err = v.resolveIn(c, seg); err != nil {
 			return cid.Undef, err
 		}
-		l, err := n.LookupByString(seg)
-		if err != nil {
-			return cid.Undef, err
-		}
-		link, err := l.AsLink()
-		if err != nil {
-			return cid.Undef, err
-		}
-		c = link.(cidlink.Link).Cid
 	}
 	return c, nil
+}
+
+// resolveIn looks one name up in folder c.
+func (v *boxoView) resolveIn(c cid.Cid, name string) (cid.Cid, error) {
+	n, err := v.load(c)
+	if err != nil {
+		return cid.Undef, err
+	}
+	l, err := n.LookupByString(name)
+	if err != nil {
+		return cid.Undef, err
+	}
+	link, err := l.AsLink()
+	if err != nil {
+		return cid.Undef, err
+	}
+	return link.(cidlink.Link).Cid, nil
 }
 
 // list returns the names a listing of folder c shows (go-unixfsnode's map

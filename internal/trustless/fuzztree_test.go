@@ -314,20 +314,3 @@ func isFolder(blocks map[string][]byte, c cid.Cid) bool {
 	t := d.FieldDataType().Int()
 	return t == data.Data_Directory || t == data.Data_HAMTShard
 }
-
-// resolveIn looks one name up in folder c.
-func (v *boxoView) resolveIn(c cid.Cid, name string) (cid.Cid, error) {
-	n, err := v.load(c)
-	if err != nil {
-		return cid.Undef, err
-	}
-	l, err := n.LookupByString(name)
-	if err != nil {
-		return cid.Undef, err
-	}
-	link, err := l.AsLink()
-	if err != nil {
-		return cid.Undef, err
-	}
-	return cid.Parse(link.String())
-}
