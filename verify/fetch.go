@@ -37,10 +37,13 @@ type Gateway struct {
 	// (a gateway that sent 200 and then stalls); 0 means one minute.
 	IdleTimeout time.Duration
 	// AllowRedirects follows redirects to other hosts. By default only
-	// redirects within the gateway's own scheme and host are followed, and
-	// any other fails with ErrCrossHostRedirect: a report credits the URL
-	// it was asked about, so the bytes must come from there. Either way a
-	// Report names every other host that served bytes (Report.Via).
+	// redirects within the gateway's own host and its subdomains (a
+	// subdomain gateway such as dweb.link sends /ipfs/{cid} on to
+	// {cid}.ipfs.dweb.link), on the same port or from http to https, are
+	// followed, and any other fails with ErrCrossHostRedirect: a report
+	// credits the URL it was asked about, so the bytes must come from its
+	// operator. Either way a Report names every other host that served
+	// bytes (Report.Via).
 	AllowRedirects bool
 }
 
@@ -302,13 +305,13 @@ func (g *Gateway) walkRaw(ctx context.Context, t *trustless.Tracker, lim Limits,
 	return nil
 }
 
-// checkRedirect follows redirects within the gateway's scheme and host (at
-// most 10), and others only with AllowRedirects.
+// checkRedirect follows redirects within the gateway's own host and its
+// subdomains (at most 10), and others only with AllowRedirects.
 func (g *Gateway) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if g.AllowRedirects || sameOrigin(req.URL, via[0].URL) {
+	if g.AllowRedirects || sameOperator(req.URL, via[0].URL) {
 		return nil
 	}
 	return fmt.Errorf("%w: %s sent the request on to %s (check that host with its own --gateway, or allow redirects)",
@@ -317,6 +320,23 @@ func (g *Gateway) checkRedirect(req *http.Request, via []*http.Request) error {
 
 func sameOrigin(a, b *url.URL) bool {
 	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
+
+// sameOperator reports whether to is the gateway base or one of its
+// subdomains, on the same port, or upgraded from http to https on the
+// default ports.
+func sameOperator(to, base *url.URL) bool {
+	th, bh := strings.ToLower(to.Hostname()), strings.ToLower(base.Hostname())
+	if th != bh && !strings.HasSuffix(th, "."+bh) {
+		return false
+	}
+	switch {
+	case strings.EqualFold(to.Scheme, base.Scheme):
+		return to.Port() == base.Port()
+	case base.Scheme == "http" && to.Scheme == "https":
+		return base.Port() == "" && to.Port() == ""
+	}
+	return false
 }
 
 // hostOf names a URL's scheme and host only: paths and queries may hold

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +92,24 @@ func TestVerifyRedirects(t *testing.T) {
 		if !r.OK() || len(r.Via) != 1 || r.Via[0] != holder.URL {
 			t.Errorf("%s: with AllowRedirects: OK=%v via=%v err=%v, want the holder %s named", mode, r.OK(), r.Via, r.Err, holder.URL)
 		}
+	}
+	// A subdomain gateway sends /ipfs/{cid} on to {cid}.ipfs.{host}: the
+	// same operator, followed, and named.
+	sub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.Host, ".ipfs.localhost:"+strings.Split(r.Host, ":")[1]) && !strings.HasPrefix(r.Host, "localhost") {
+			trustlesstest.NewGateway(car).ServeHTTP(w, r)
+			return
+		}
+		http.Redirect(w, r, "http://"+root.String()+".ipfs."+r.Host+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}))
+	defer sub.Close()
+	port := strings.Split(sub.Listener.Addr().String(), ":")[1]
+	toSub := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, sub.Listener.Addr().String()) // *.localhost is this server
+	}}}
+	r := Check(context.Background(), root, []*Gateway{{URL: "http://localhost:" + port, Client: toSub}}, CheckOptions{})[0]
+	if !r.OK() || len(r.Via) != 1 || !strings.HasPrefix(r.Via[0], "http://"+root.String()+".ipfs.localhost:") {
+		t.Errorf("subdomain redirect: OK=%v via=%v err=%v", r.OK(), r.Via, r.Err)
 	}
 	// Redirects within the gateway's own host are followed and not noted.
 	same := httptest.NewServer(nil)
@@ -296,5 +316,30 @@ func TestServeBusy(t *testing.T) {
 	t.Logf("slowest normal request while hostile ones ran: %v", worst)
 	if worst > time.Second {
 		t.Fatalf("a normal request took %v while hostile requests ran", worst)
+	}
+}
+
+func TestSameOperator(t *testing.T) {
+	for _, tc := range []struct {
+		to, base string
+		want     bool
+	}{
+		{"https://dweb.link/ipfs/x", "https://dweb.link", true},
+		{"https://bafy.ipfs.dweb.link/", "https://dweb.link", true},
+		{"https://DWEB.link/", "https://dweb.link", true},
+		{"https://evil-dweb.link/", "https://dweb.link", false},
+		{"https://dweb.link.evil.com/", "https://dweb.link", false},
+		{"https://ipfs.io/", "https://dweb.link", false},
+		{"https://dweb.link/", "http://dweb.link", true},
+		{"http://dweb.link/", "https://dweb.link", false},
+		{"http://127.0.0.1:9/", "http://127.0.0.1:8/", false},
+		{"http://a.localhost:8/", "http://localhost:8/", true},
+		{"https://dweb.link:8443/", "http://dweb.link", false},
+	} {
+		to, _ := url.Parse(tc.to)
+		base, _ := url.Parse(tc.base)
+		if got := sameOperator(to, base); got != tc.want {
+			t.Errorf("%s from %s: %v, want %v", tc.to, tc.base, got, tc.want)
+		}
 	}
 }

@@ -203,7 +203,7 @@ func parseMode(s string) (verify.Mode, error) {
 
 // redirectsFlag lets gateways redirect to other hosts (verify, serve).
 func redirectsFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "allow-redirects", Usage: "follow a gateway's redirects to other hosts (each is then named in the result); by default they fail, since the bytes would not come from the gateway named"}
+	return &cli.BoolFlag{Name: "allow-redirects", Usage: "follow a gateway's redirects to other hosts (each is then named in the result); by default only redirects within its own host and subdomains are followed, since the bytes must come from the gateway named"}
 }
 
 // gatewayList checks the --gateway URLs (or takes the defaults).
