@@ -27,6 +27,9 @@ type Inspection struct {
 	Err     error  `json:"-"`
 	// BadBlocks says why each block of Bad was refused.
 	BadBlocks []trustless.BadBlock `json:"-"`
+
+	// PieceInfo is the file's Filecoin piece CID (InspectWithPiece).
+	PieceInfo
 }
 
 // OK reports whether every block verified, the DAG under every root is

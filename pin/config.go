@@ -37,6 +37,10 @@ type Config struct {
 	PollInterval time.Duration
 	WaitTimeout  time.Duration
 
+	// Settings holds a provider type's own validated settings (a
+	// filecoin.Settings, a lighthouse.Settings), built by internal/config.
+	Settings any `json:"-"`
+
 	// HTTPClient is used for every request; nil means http.DefaultClient.
 	// Inject transports here (tests, proxies); never a global.
 	HTTPClient *http.Client `json:"-"`

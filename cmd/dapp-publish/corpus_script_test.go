@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/dapp-publish/dapp-publish/internal/trustless/trustlesstest"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -18,7 +16,7 @@ import (
 // trustlesstest): $CORPUS is its folder, $ROOT_<NAME> each CAR's first root
 // (dup-name: $ROOT_DUP_NAME), $CORPUS_GATEWAY a trustless gateway serving
 // every CAR as it is, $REDIRECT_GATEWAY one that redirects every request
-// there, $SERVE_PORT a free port and $DEEP_PATH a 4,000-segment path.
+// there, and $DEEP_PATH a 4,000-segment path.
 func setupCorpus(env *testscript.Env) error {
 	tb := env.T().(testing.TB)
 	gw, err := trustlesstest.NewCorpusGateway()
@@ -34,7 +32,6 @@ func setupCorpus(env *testscript.Env) error {
 	env.Setenv("CORPUS", trustlesstest.CorpusDir())
 	env.Setenv("CORPUS_GATEWAY", srv.URL)
 	env.Setenv("REDIRECT_GATEWAY", redirect.URL)
-	env.Setenv("SERVE_PORT", fmt.Sprint(testpeers.FreePort(tb)))
 	env.Setenv("DEEP_PATH", strings.Repeat("/a", 4000))
 	for _, tc := range trustlesstest.Cases() {
 		car, err := trustlesstest.Read(tc.Name)

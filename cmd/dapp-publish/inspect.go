@@ -18,7 +18,8 @@ func inspectCommand() *cli.Command {
 			"CID (only hashes on the allow-list, at full length), checks that every block each\n" +
 			"root links to is present and that no folder lies (two entries of one name, a name\n" +
 			"holding '/' or NUL or equal to . or .., a HAMT entry where lookups never look),\n" +
-			"and lists the UnixFS tree within the limits (README: \"Limits\").\n" +
+			"and lists the UnixFS tree within the limits (README: \"Untrusted DAGs\") and the\n" +
+			"file's Filecoin piece CID (v2, and v1 with the padded piece size).\n" +
 			"Exit 3, with the reason, when the CAR is refused.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
@@ -38,7 +39,7 @@ func inspectAction(c *cli.Context) error {
 		return withHint(fmt.Errorf("failed to open %s: %w", path, err), "pass a CAR file written by `dapp-publish pack` or `ipfs dag export`")
 	}
 	defer f.Close()
-	in, err := bundle.Inspect(f)
+	in, err := bundle.InspectWithPiece(f)
 	if err != nil {
 		return checkErr(fmt.Errorf("%s: %w", path, err), "the file is not a valid CAR, or it is truncated")
 	}
@@ -60,6 +61,7 @@ func printInspection(w io.Writer, in *bundle.Inspection, tree bool) {
 	for _, r := range in.Roots {
 		fmt.Fprintf(w, "root  %s\n", r)
 	}
+	printPiece(w, "piece ", in.PieceInfo)
 	if tree {
 		for _, e := range in.Entries {
 			name := e.Path

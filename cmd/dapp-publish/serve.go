@@ -68,6 +68,11 @@ func serveAction(c *cli.Context) error {
 		if err := trustless.CheckCID(t.Root); err != nil {
 			return checkErr(fmt.Errorf("%s: %w", t.what(), err), "no bytes can prove such a CID: serve a CID made with sha2-256")
 		}
+	} else if ls, lt, closeLocal, ok, err := lastPublished(c); err != nil {
+		return err
+	} else if ok { // no arguments: the site publish stored last
+		defer closeLocal()
+		srcs, t = ls, lt
 	}
 	names, err := serveNames(c)
 	if err != nil {
