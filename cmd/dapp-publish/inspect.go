@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/urfave/cli/v2"
 )
 
@@ -40,6 +42,9 @@ func inspectAction(c *cli.Context) error {
 	}
 	defer f.Close()
 	in, err := bundle.InspectWithPiece(f)
+	if errors.Is(err, trustless.ErrTooLarge) {
+		return checkErr(fmt.Errorf("%s: %w", path, err), "the CAR is refused: it holds more blocks than a site has (README: \"Untrusted DAGs\")")
+	}
 	if err != nil {
 		return checkErr(fmt.Errorf("%s: %w", path, err), "the file is not a valid CAR, or it is truncated")
 	}

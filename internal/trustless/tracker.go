@@ -145,14 +145,14 @@ func (t *Tracker) owe(l cid.Cid, depth int32) error {
 	if _, ok := t.seen[key]; ok {
 		return nil
 	}
-	if data, ok := Inline(l); ok {
-		return t.accept(l, key, data, depth)
-	}
 	if _, ok := t.pending[key]; ok {
 		return nil
 	}
 	if len(t.seen)+len(t.pending) >= t.lim.MaxBlocks {
 		return fmt.Errorf("%w: the DAG of %s has more than %d blocks (MaxBlocks)", ErrTooLarge, t.root, t.lim.MaxBlocks)
+	}
+	if data, ok := Inline(l); ok {
+		return t.accept(l, key, data, depth)
 	}
 	if len(t.pending) == 0 {
 		t.firstOwe = l

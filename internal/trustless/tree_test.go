@@ -3,9 +3,11 @@ package trustless_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -150,4 +152,30 @@ func mustResolve(t *testing.T, boxo *boxoView, root cid.Cid, p string) cid.Cid {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// The limits are exact: a tree at a limit passes, one over it fails, and
+// shared folders count once per path. The tree: root/{x, y} -> the same
+// folder {"ab" -> a file}; 4 paths ("x", "x/ab", "y", "y/ab"), 1+4+1+4 =
+// 10 path bytes, 2 deep, the longest path 4 bytes.
+func TestTreeLimitsExact(t *testing.T) {
+	file := trustlesstest.Raw("f")
+	shared := trustlesstest.Dir(trustlesstest.L("ab", file))
+	root := trustlesstest.Dir(trustlesstest.L("x", shared), trustlesstest.L("y", shared))
+	car := trustlesstest.CAR([]cid.Cid{root.Cid}, root, shared, file)
+	at := trustless.Limits{MaxEntries: 4, MaxPathBytes: 10, MaxDepth: 2, MaxPathLen: 4}
+	if _, paths, _, err := listing(t, car, at); err != nil || len(paths) != 5 {
+		t.Fatalf("at the limits: %v, %d paths", err, len(paths))
+	}
+	for name, over := range map[string]trustless.Limits{
+		"MaxEntries":   {MaxEntries: 3, MaxPathBytes: 10, MaxDepth: 2, MaxPathLen: 4},
+		"MaxPathBytes": {MaxEntries: 4, MaxPathBytes: 9, MaxDepth: 2, MaxPathLen: 4},
+		"MaxDepth":     {MaxEntries: 4, MaxPathBytes: 10, MaxDepth: 1, MaxPathLen: 4},
+		"MaxPathLen":   {MaxEntries: 4, MaxPathBytes: 10, MaxDepth: 2, MaxPathLen: 3},
+	} {
+		_, _, _, err := listing(t, car, over)
+		if !errors.Is(err, trustless.ErrTooLarge) || !strings.Contains(err.Error(), name) {
+			t.Errorf("one under %s: %v", name, err)
+		}
+	}
 }
