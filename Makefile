@@ -102,9 +102,10 @@ lint:
 # The race detector where goroutines run: pack and walk (bundle), the piece
 # CID's hashing on every core (bundle/piece), the providers run at once
 # (pin), publish's holders, checks and delta, verify's fetchers, sitefs, the
-# secret scrubber, atomicfile's pending list. Kubo-parity tests are left to
-# the plain pass: they compare CIDs and take minutes under the detector.
-RACE_PKGS := ./bundle ./bundle/piece ./verify ./pin/... ./publish ./internal/sitefs ./internal/redact ./internal/atomicfile
+# secret scrubber, atomicfile's pending list, trustless's stream checker.
+# Kubo-parity tests are left to the plain pass: they compare CIDs and take
+# minutes under the detector.
+RACE_PKGS := ./bundle ./bundle/piece ./verify ./pin/... ./publish ./internal/sitefs ./internal/redact ./internal/atomicfile ./internal/trustless
 race: peers deps
 	$(PEER_ENV) $(GO) test -race -count=1 -timeout 15m -exec "$(CURDIR)/scripts/netns-exec" \
 	  -skip 'MatchesKubo|KuboExport|KuboImports|HAMTBoundary|MatchesIPFSCar' $(RACE_PKGS)
@@ -165,7 +166,8 @@ fuzz:
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzReadManifest -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzLint -fuzztime 30s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzVerifyCAR -fuzztime 30s
-	$(GO) test ./verify -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
+	$(GO) test ./internal/trustless -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
+	$(GO) test ./internal/trustless -run '^$$' -fuzz FuzzTree -fuzztime 30s
 	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./internal/safetext -run '^$$' -fuzz FuzzTerm -fuzztime 30s

@@ -25,8 +25,9 @@ type CheckOptions struct {
 	Timeout time.Duration // per source, for the whole DAG; 0 means 5 minutes
 	Mode    Mode
 	Limits  Limits
-	// Tree collects each source's directory tree into Report.Tree, for
-	// Compare.
+	// Tree keeps each verified source's directory tree in Report.Tree, for
+	// Compare and CompareReports. (The tree is always checked: a DAG whose
+	// directories lie does not verify.)
 	Tree bool
 }
 
@@ -41,8 +42,12 @@ type Report struct {
 	Duration  time.Duration `json:"duration"`  // whole retrieval
 	Bytes     int64         `json:"bytes"`
 	Blocks    int           `json:"blocks"`
-	Err       error         `json:"-"`
-	Tree      *Tree         `json:"-"`
+	// Via names the other hosts (scheme://host) the source redirected to
+	// that served bytes; with Gateway.AllowRedirects unset it stays empty,
+	// as such a redirect fails with ErrCrossHostRedirect.
+	Via  []string `json:"via,omitempty"`
+	Err  error    `json:"-"`
+	Tree *Tree    `json:"-"`
 }
 
 // OK reports whether the source served the complete DAG and every block
@@ -76,13 +81,10 @@ func checkOne(ctx context.Context, root cid.Cid, g *Gateway, opts CheckOptions) 
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() {
 		firstByte.Do(func() { latency = time.Since(start) })
 	}})
+	ctx, via := withOrigins(ctx)
 	vo := Options{Limits: opts.Limits}
 	fetch := func(mode Mode) (*Result, error) {
 		rep.Mode = mode
-		if opts.Tree {
-			rep.Tree = NewTree(root)
-			vo.OnBlock = rep.Tree.Collect
-		}
 		if mode == ModeRaw {
 			return g.FetchRaw(ctx, root, vo)
 		}
@@ -102,8 +104,9 @@ func checkOne(ctx context.Context, root cid.Cid, g *Gateway, opts CheckOptions) 
 	rep.Bytes, rep.Blocks, rep.Err = res.Bytes, res.Blocks, err
 	rep.Complete = err == nil
 	rep.Verified = res.Blocks > 0 && !integrityError(err)
-	if err != nil {
-		rep.Tree = nil
+	rep.Via = via.list()
+	if err == nil && opts.Tree {
+		rep.Tree = res.Tree
 	}
 	return rep
 }
@@ -126,7 +129,7 @@ func carUnsupported(err error) bool {
 // integrityError reports whether err means bad bytes were received, as
 // opposed to bytes that never came.
 func integrityError(err error) bool {
-	for _, e := range []error{ErrHashMismatch, ErrUnexpectedBlock, ErrWrongRoot, ErrMalformed, ErrUnsupported} {
+	for _, e := range []error{ErrHashMismatch, ErrInsecureHash, ErrUnexpectedBlock, ErrWrongRoot, ErrMalformed, ErrUnsupported, ErrBadDirectory} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/urfave/cli/v2"
 )
@@ -47,6 +48,7 @@ func verifyCommand() *cli.Command {
 			&cli.StringFlag{Name: "manifest", Usage: "compare with the manifest `FILE` written by pack"},
 			&cli.StringSliceFlag{Name: "arweave-gateway", Usage: "Arweave gateway `URL` for ar:// content (repeatable; default: " + defaultArweaveGateway + ")"},
 			&cli.StringFlag{Name: "mode", Value: "auto", Usage: "how to fetch: auto (CAR, raw blocks if refused), car or raw"},
+			redirectsFlag(),
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give each source at most this long for the whole DAG"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		}, nameFlags()...), siteFlags()...),
@@ -75,6 +77,7 @@ type sourceResult struct {
 	Seconds   float64  `json:"seconds"`
 	Bytes     int64    `json:"bytes"`
 	Blocks    int      `json:"blocks"`
+	Via       []string `json:"via,omitempty"`       // other hosts the gateway redirected to, which served bytes
 	Files     int      `json:"files,omitempty"`     // Arweave: files that matched
 	Missing   []string `json:"missing,omitempty"`   // Arweave: expected paths not served
 	Different []string `json:"different,omitempty"` // Arweave: paths served with other bytes
@@ -94,7 +97,7 @@ func verifyAction(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usageErr("usage: dapp-publish verify CID|NAME [--gateway URL]... [--dir DIR]", "verify takes exactly one CID or name, got %d arguments", c.NArg())
 	}
-	gws, err := gatewayList(c.StringSlice("gateway"))
+	gws, err := gatewayList(c.StringSlice("gateway"), c.Bool("allow-redirects"))
 	if err != nil {
 		return err
 	}
@@ -112,6 +115,9 @@ func verifyAction(c *cli.Context) error {
 	}
 	if t.Arweave != "" {
 		return verifyArweave(c, t, expect)
+	}
+	if err := trustless.CheckCID(t.Root); err != nil {
+		return checkErr(fmt.Errorf("%s: %w", t.what(), err), "no bytes can prove such a CID: publish the site under a CID made with sha2-256 (every IPFS tool's default)")
 	}
 	reps := verify.Check(c.Context, t.Root, gws, verify.CheckOptions{Timeout: c.Duration("timeout"), Mode: mode, Tree: expect != nil})
 	res := verifyResult{Root: t.Root.String(), Name: t.Name, What: t.what(), OK: true}
@@ -173,7 +179,7 @@ func arweaveGatewayList(urls []string) ([]*verify.ArweaveGateway, error) {
 	if len(urls) == 0 {
 		urls = []string{defaultArweaveGateway}
 	}
-	gws, err := gatewayList(urls)
+	gws, err := gatewayList(urls, false)
 	if err != nil {
 		return nil, err
 	}
@@ -196,8 +202,13 @@ func parseMode(s string) (verify.Mode, error) {
 	return "", usageErr("use --mode auto, car or raw", "unknown --mode %q", s)
 }
 
+// redirectsFlag lets gateways redirect to other hosts (verify, serve).
+func redirectsFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "allow-redirects", Usage: "follow a gateway's redirects to other hosts (each is then named in the result); by default only redirects within its own host and subdomains are followed, since the bytes must come from the gateway named"}
+}
+
 // gatewayList checks the --gateway URLs (or takes the defaults).
-func gatewayList(urls []string) ([]*verify.Gateway, error) {
+func gatewayList(urls []string, allowRedirects bool) ([]*verify.Gateway, error) {
 	if len(urls) == 0 {
 		urls = defaultGateways
 	}
@@ -207,7 +218,7 @@ func gatewayList(urls []string) ([]*verify.Gateway, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, usageErr("pass the gateway's base URL, e.g. https://trustless-gateway.link", "--gateway %q is not an http(s) URL", s)
 		}
-		gws = append(gws, &verify.Gateway{URL: strings.TrimRight(s, "/")})
+		gws = append(gws, &verify.Gateway{URL: strings.TrimRight(s, "/"), AllowRedirects: allowRedirects})
 	}
 	return gws, nil
 }
@@ -263,24 +274,16 @@ func packExpectation(c *cli.Context, dir string) (*expectation, error) {
 
 // compareWith compares the expectation with the first source that verified.
 func compareWith(e *expectation, reps []verify.Report) *compareResult {
-	res := &compareResult{With: e.with, LocalRoot: e.manifest.Root}
-	for _, r := range reps {
-		if !r.OK() || r.Tree == nil {
-			continue
-		}
-		d, err := verify.Compare(e.manifest, r.Tree)
-		res.Source = r.Source
-		if err != nil {
-			res.Error = err.Error()
-			return res
-		}
-		res.Same = d.Empty()
-		if !res.Same {
-			res.Diff = &d
-		}
-		return res
+	cmp := verify.CompareReports(e.manifest, reps)
+	res := &compareResult{With: e.with, LocalRoot: e.manifest.Root, Source: cmp.Source, Same: cmp.Same()}
+	switch {
+	case errors.Is(cmp.Err, verify.ErrNoVerifiedSource):
+		res.Error = "no source served the complete, verified DAG, so there is nothing to compare"
+	case cmp.Err != nil:
+		res.Error = cmp.Err.Error()
+	case !res.Same:
+		res.Diff = &cmp.Diff
 	}
-	res.Error = "no source served the complete, verified DAG, so there is nothing to compare"
 	return res
 }
 
@@ -288,6 +291,7 @@ func toSourceResult(r verify.Report) sourceResult {
 	s := sourceResult{
 		Source: r.Source, OK: r.OK(), Mode: string(r.Mode), Reachable: r.Reachable, Complete: r.Complete, Verified: r.Verified,
 		LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(), Bytes: r.Bytes, Blocks: r.Blocks,
+		Via: r.Via,
 	}
 	if r.Err != nil {
 		s.Error = sourceError(r.Err)
@@ -333,6 +337,9 @@ func printSourceTable(w io.Writer, srcs []sourceResult) {
 	}
 	tw.Flush()
 	for _, s := range srcs {
+		for _, v := range s.Via {
+			fmt.Fprintf(w, "\n%s redirected to %s: bytes came from there\n", safetext.Term(s.Source), safetext.Term(v))
+		}
 		if s.Error != "" {
 			fmt.Fprintf(w, "\n%s: FAILED: %s\n", safetext.Term(s.Source), safetext.Term(s.Error))
 		}
