@@ -37,6 +37,10 @@ type Config struct {
 	PollInterval time.Duration
 	WaitTimeout  time.Duration
 
+	// Settings holds a provider's own typed settings, decoded and checked
+	// by internal/config (pin/arweave.Config); nil for the others.
+	Settings any `json:"-"`
+
 	// HTTPClient is used for every request; nil means http.DefaultClient.
 	// Inject transports here (tests, proxies); never a global.
 	HTTPClient *http.Client `json:"-"`

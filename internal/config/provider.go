@@ -39,6 +39,13 @@ type rawProvider struct {
 
 	// Settings of provider types other commands own (arweave, filecoin).
 	WalletFile string `yaml:"wallet_file"`
+
+	// arweave (see arweave.go; pin/arweave.Config checks them).
+	Wallet        string `yaml:"wallet"`
+	Uploader      string `yaml:"uploader"`
+	Index         string `yaml:"index"`
+	Fallback      string `yaml:"fallback"`
+	Confirmations int    `yaml:"confirmations"`
 }
 
 // Provider is a validated provider entry.
@@ -98,7 +105,7 @@ func (v *validator) provider(i int, rp rawProvider) (Provider, error) {
 		return p, v.errAt(i, "type", "%s: unknown provider type %q (known: %s)", label, rp.Type, strings.Join(v.opts.KnownTypes, ", "))
 	}
 	p.Name, p.Type = rp.Name, rp.Type
-	steps := []func(*Provider, rawProvider, int, string) error{v.urls, v.token, v.settings, v.durations}
+	steps := []func(*Provider, rawProvider, int, string) error{v.urls, v.token, v.settings, v.durations, v.arweave}
 	for _, step := range steps {
 		if err := step(&p, rp, i, label); err != nil {
 			return p, err

@@ -200,3 +200,52 @@ func (j *ArweaveJS) Run(t testing.TB, script string, args ...string) []byte {
 	}
 	return out
 }
+
+// get asks arlocal for path and fails the test on anything but 200.
+func (a *Arlocal) get(t testing.TB, path string) {
+	t.Helper()
+	resp, err := http.Get(a.URL + path)
+	if err != nil {
+		t.Fatalf("arlocal %s: %v", path, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("arlocal %s: %s", path, resp.Status)
+	}
+}
+
+// Mint gives address winston (arlocal's GET /mint).
+func (a *Arlocal) Mint(t testing.TB, address string, winston string) {
+	t.Helper()
+	a.get(t, "/mint/"+address+"/"+winston)
+}
+
+// Mine mines one block: pending transactions get a block and show up in
+// GraphQL.
+func (a *Arlocal) Mine(t testing.TB) {
+	t.Helper()
+	a.get(t, "/mine")
+}
+
+// AutoMine mines a block every interval until the test ends, as the
+// network would.
+func (a *Arlocal) AutoMine(t testing.TB, interval time.Duration) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if resp, err := http.Get(a.URL + "/mine"); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() { close(done); <-stopped })
+}

@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/arweave"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
 	"github.com/dapp-publish/dapp-publish/pin/filebase"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
@@ -19,5 +20,6 @@ func Registry() *pin.Registry {
 	r.Register(psa.Type, psa.New)
 	r.Register(pinata.Type, pinata.New)
 	r.Register(filebase.Type, filebase.New)
+	r.Register(arweave.Type, arweave.New)
 	return r
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"strconv"
 )
 
@@ -150,10 +151,15 @@ func ParseTransaction(data []byte) (*Transaction, error) {
 	if len(data) > maxTxJSON {
 		return nil, fmt.Errorf("%w: %d bytes", ErrBadTransaction, len(data))
 	}
-	var j jsonTx
-	if err := json.Unmarshal(data, &j); err != nil {
+	var in struct {
+		jsonTx
+		DataSize json.RawMessage `json:"data_size"` // a string; arlocal sends a number for 0
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadTransaction, err)
 	}
+	j := in.jsonTx
+	j.DataSize = strings.Trim(string(in.DataSize), `"`)
 	tx := &Transaction{Format: j.Format, Quantity: j.Quantity, Reward: j.Reward}
 	fields := []struct {
 		name  string

@@ -63,13 +63,15 @@ func TestParseTransactionErrors(t *testing.T) {
 	var m map[string]any
 	json.Unmarshal(good, &m)
 	for name, edit := range map[string]func(map[string]any){
-		"short id":        func(m map[string]any) { m["id"] = "AAAA" },
-		"short owner":     func(m map[string]any) { m["owner"] = "AAAA" },
-		"bad base64":      func(m map[string]any) { m["signature"] = "!!" },
-		"negative size":   func(m map[string]any) { m["data_size"] = "-1" },
-		"size, no root":   func(m map[string]any) { m["data_root"] = "" },
-		"reward not int":  func(m map[string]any) { m["reward"] = "1e9" },
-		"huge tags":       func(m map[string]any) { m["tags"] = []map[string]string{{"name": "YQ", "value": strings.Repeat("QUFB", 700)}} },
+		"short id":       func(m map[string]any) { m["id"] = "AAAA" },
+		"short owner":    func(m map[string]any) { m["owner"] = "AAAA" },
+		"bad base64":     func(m map[string]any) { m["signature"] = "!!" },
+		"negative size":  func(m map[string]any) { m["data_size"] = "-1" },
+		"size, no root":  func(m map[string]any) { m["data_root"] = "" },
+		"reward not int": func(m map[string]any) { m["reward"] = "1e9" },
+		"huge tags": func(m map[string]any) {
+			m["tags"] = []map[string]string{{"name": "YQ", "value": strings.Repeat("QUFB", 700)}}
+		},
 		"tag not base64":  func(m map[string]any) { m["tags"] = []map[string]string{{"name": "*", "value": "YQ"}} },
 		"data_size words": func(m map[string]any) { m["data_size"] = "ten" },
 	} {
