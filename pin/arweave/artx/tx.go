@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"strconv"
+	"strings"
 )
 
 // Tag is a name/value pair attached to a transaction or data item. Arweave
