@@ -99,6 +99,9 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		return nil, err
 	}
 	for p, e := range m.Paths {
+		if p == "" {
+			return nil, fmt.Errorf("%w: an empty path (the root is the index)", ErrBadManifest)
+		}
 		if !IsTxID(e.ID) {
 			return nil, fmt.Errorf("%w: path %.80q has id %.60q", ErrBadManifest, p, e.ID)
 		}
