@@ -50,11 +50,11 @@ type ArweaveReport struct {
 	Latency    time.Duration `json:"latency"`
 	Duration   time.Duration `json:"duration"`
 	Bytes      int64         `json:"bytes"`
-	Files      int           `json:"files"`                // files that verified
-	Signatures int           `json:"signatures"`           // transaction signatures checked
-	Missing    []string      `json:"missing,omitempty"`    // expected paths not served (or not in the manifest)
-	Different  []string      `json:"different,omitempty"`  // paths served with other bytes, or not in the site
-	Unsigned   []string      `json:"unsigned,omitempty"`   // ids whose headers the gateway does not serve (bundled data items): bytes checked, signatures not
+	Files      int           `json:"files"`               // files that verified
+	Signatures int           `json:"signatures"`          // transaction signatures checked
+	Missing    []string      `json:"missing,omitempty"`   // expected paths not served (or not in the manifest)
+	Different  []string      `json:"different,omitempty"` // paths served with other bytes, or not in the site
+	Unsigned   []string      `json:"unsigned,omitempty"`  // ids whose headers the gateway does not serve (bundled data items): bytes checked, signatures not
 	Err        error         `json:"-"`
 }
 

@@ -2,8 +2,8 @@ package verify
 
 import (
 	"bytes"
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"net/http"
