@@ -17,6 +17,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/pin/arweave/artx"
 	"github.com/dapp-publish/dapp-publish/pin/arweave/artx/artxtest"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
+	"github.com/dapp-publish/dapp-publish/verify"
 )
 
 // turboOn starts the fake Turbo service, bundling what it accepts onto
@@ -43,7 +44,8 @@ func TestTurbo(t *testing.T) {
 	ar := arlocal(t)
 	tb := turboOn(t, ar, ar.URL)
 	tb.Fund(artxtest.Wallet(t, 0).Address(), 1e12)
-	p := turboProvider(t, rawShim(t, ar.URL, tb), tb.URL)
+	p2gw := rawShim(t, ar.URL, tb)
+	p := turboProvider(t, p2gw, tb.URL)
 	site := testSite(5)
 	b := pintest.PackFS(t, site)
 	r, err := p.Pin(ctx(t), b.Bundle)
@@ -65,6 +67,14 @@ func TestTurbo(t *testing.T) {
 		}
 	}
 	checkCAR(t, ar.URL, r, b)
+	// Verified without trusting the gateway: no item has a header it
+	// serves, but every file must match the CAR copy, whose blocks must
+	// match the root.
+	rep := verify.CheckArweaveCopy(ctx(t), verify.ArweaveCopy{Manifest: r.ManifestID, CAR: r.CARTxID, Root: b.Root}, nil,
+		[]*verify.ArweaveGateway{{URL: p2gw}}, verify.CheckOptions{})[0]
+	if !rep.OK() || rep.Root != b.Root.String() || rep.Signatures != 0 || len(rep.Unsigned) != len(site)+2 || rep.Files != len(site) {
+		t.Errorf("verify: %+v", rep)
+	}
 	ar.Mine(t)
 	posts := tb.Posts()
 	again, err := p.Pin(ctx(t), b.Bundle)
