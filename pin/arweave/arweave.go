@@ -24,8 +24,10 @@ type Provider struct {
 	jr     *journal
 	retry  pin.RetryPolicy // per request (a chunk, a post)
 
-	priceMu sync.Mutex
-	prices  map[int64]*big.Int // by size rounded up to whole chunks
+	priceMu   sync.Mutex
+	prices    map[int64]*big.Int // by size rounded up to whole chunks
+	anchorVal []byte
+	anchorAt  time.Time
 }
 
 var _ pin.Provider = (*Provider)(nil)

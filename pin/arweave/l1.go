@@ -82,9 +82,9 @@ func (p *Provider) signTx(ctx context.Context, key string, it *item) (*artx.Tran
 	if err != nil {
 		return nil, nil, err
 	}
-	var anchor []byte
-	if err := p.do(ctx, func() (err error) { anchor, err = p.api.Anchor(ctx); return err }); err != nil {
-		return nil, nil, p.gatewayError("asking for an anchor", err)
+	anchor, err := p.anchor(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	tx := artx.NewTransaction(it.tree, nil, it.tags, anchor, reward.String())
 	if err := tx.Sign(p.wallet); err != nil {
@@ -97,6 +97,28 @@ func (p *Provider) signTx(ctx context.Context, key string, it *item) (*artx.Tran
 	e := &entry{Tx: js}
 	_ = p.jr.put(key, e) // without a journal an interrupted run only costs a fresh upload
 	return tx, e, nil
+}
+
+// anchorTTL is how long one anchor is used for new transactions: nodes
+// accept anchors of the last 50 blocks (about 100 minutes).
+const anchorTTL = 10 * time.Minute
+
+// anchor returns a recent block hash for last_tx, asked once per anchorTTL
+// rather than once per transaction.
+func (p *Provider) anchor(ctx context.Context) ([]byte, error) {
+	p.priceMu.Lock()
+	a, at := p.anchorVal, p.anchorAt
+	p.priceMu.Unlock()
+	if a != nil && time.Since(at) < anchorTTL {
+		return a, nil
+	}
+	if err := p.do(ctx, func() (err error) { a, err = p.api.Anchor(ctx); return err }); err != nil {
+		return nil, p.gatewayError("asking for an anchor", err)
+	}
+	p.priceMu.Lock()
+	p.anchorVal, p.anchorAt = a, time.Now()
+	p.priceMu.Unlock()
+	return a, nil
 }
 
 // price is the fee for size bytes. Nodes price whole chunks, so the answer
@@ -233,8 +255,8 @@ func (p *Provider) fund(ctx context.Context, todo []*item, files int) error {
 	return nil
 }
 
-// await polls every transaction posted until the node knows it (pending
-// or mined), and with Confirmations > 0 until it is mined that deep.
+// await polls transactions until the node knows them (pending or mined),
+// and with Confirmations > 0 until they are mined that deep.
 func (p *Provider) await(ctx context.Context, items []*item) error {
 	if p.turbo != nil {
 		return nil // each data item came back with a signed receipt

@@ -84,7 +84,13 @@ func (p *Provider) publish(ctx context.Context, site *carsite.Site, b pin.Bundle
 	if err := p.store(ctx, man); err != nil {
 		return nil, err
 	}
-	if err := p.await(ctx, append(todo, man)); err != nil {
+	// With no confirmations asked for, the node accepting each post is
+	// enough for the files; the CAR and the manifest are asked for again.
+	wait := append(todo, man)
+	if p.cfg.Confirmations == 0 {
+		wait = []*item{car, man}
+	}
+	if err := p.await(ctx, wait); err != nil {
 		return nil, err
 	}
 	p.forget(append(todo, man))

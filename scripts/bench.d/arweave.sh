@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Upload of the benchmark site to arlocal (a real Arweave node, on loopback):
+# `dapp-publish pin DIR` with the arweave provider against the same upload
+# done with arweave-js 1.15.7 (arweave-upload.js beside this script): every
+# file as a transaction, a v0.2.0 path manifest, the CAR as one transaction.
+# Each run gets a fresh arlocal (nothing to reuse) and a funded test wallet;
+# median of RUNS (default 3), peak RSS of each uploader, and this machine's
+# SHA-256 speed for scale. Then dapp-publish verifies what it stored.
+#
+# The site is the bench site without its 15 large images (about 80 MB in
+# 3,000 files) unless BENCH_ARWEAVE_SCALE says otherwise (1: the whole
+# 281 MB site): arlocal keeps every chunk in SQLite and takes a few MB/s,
+# which bounds both uploaders alike. Needs DAPP_PUBLISH_ARLOCAL and DP.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${DAPP_PUBLISH_ARLOCAL:?run through make bench or make bench-arweave}" "${DP:?}"
+CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dapp-publish}
+WORK=${WORK:-$CACHE/bench}
+RUNS=${BENCH_ARWEAVE_RUNS:-3}
+SCALE=${BENCH_ARWEAVE_SCALE:-0}
+WALLET=$PWD/pin/arweave/artx/artxtest/testdata/wallet.json
+JS=$PWD/scripts/bench.d/arweave-upload.js
+
+if [ -z "${IN_NETNS:-}" ]; then
+  # Outside the namespace: make the site and its CAR (the JS side uploads
+  # the CAR dapp-publish packs; packing is part of dapp-publish's time).
+  SITE=$WORK/site-arweave-$SCALE
+  if [ ! -f "$SITE.done" ]; then
+    rm -rf "$SITE"; go run ./scripts/benchsite -o "$SITE" -scale "$SCALE" >/dev/null; touch "$SITE.done"
+  fi
+  "$DP" pack "$SITE" -o "$WORK/site-arweave.car" >/dev/null 2>&1
+  export SITE WORK RUNS
+  exec "$PWD/scripts/netns-exec" env IN_NETNS=1 bash "$0"
+fi
+
+run=$(mktemp -d)
+db=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d) # arlocal's SQLite: in memory, not the disk's fsyncs
+ar=
+trap '[ -n "$ar" ] && kill $ar 2>/dev/null; wait 2>/dev/null; rm -rf "$run" "$db"' EXIT
+cat >"$run/loopback.js" <<'JS'
+const net = require('net');
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...a) {
+  if (typeof a[0] === 'number') return listen.call(this, { port: a[0], host: '127.0.0.1' }, ...a.slice(1).filter(x => typeof x === 'function'));
+  return listen.apply(this, a);
+};
+JS
+GW=http://127.0.0.1:1984
+ADDR=$(NODE_PATH=$DAPP_PUBLISH_ARLOCAL node -e "require('arweave').init({}).wallets.jwkToAddress(require('$WALLET')).then(console.log)")
+
+fresh() { # a new arlocal with an empty database, the wallet funded
+  [ -n "$ar" ] && { kill "$ar"; wait "$ar" 2>/dev/null || true; }
+  rm -rf "$db/db" "$run/cache"; mkdir -p "$db/db"
+  (cd "$run" && exec node -r "$run/loopback.js" "$DAPP_PUBLISH_ARLOCAL/arlocal/bin/index.js" 1984 --dbpath="$db/db" --hidelogs >"$run/arlocal.log" 2>&1) & ar=$!
+  for _ in $(seq 200); do curl -sf "$GW/info" >/dev/null && break; sleep 0.1; done
+  curl -sf "$GW/mint/$ADDR/100000000000000000000" >/dev/null
+}
+timed() { # timed OUT_PREFIX cmd...: wall seconds and peak RSS (KiB) into OUT_PREFIX.{t,rss}
+  local p=$1; shift
+  /usr/bin/time -f '%e %M' -o "$p.time" "$@" >"$p.out" 2>"$p.err" || { cat "$p.out" "$p.err" >&2; exit 1; }
+  read -r t rss <"$p.time"; echo "$t" >>"$p.t"; echo "$rss" >>"$p.rss"
+}
+
+printf 'providers:\n  - {name: bench, type: arweave, gateway: "%s", wallet_file: "%s", retries: 0, timeout: 2h}\n' "$GW" "$WALLET" >"$run/dapp-publish.yaml"
+bytes=$(find "$SITE" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+files=$(find "$SITE" -type f | wc -l)
+car=$(stat -c %s "$WORK/site-arweave.car")
+for _ in $(seq "$RUNS"); do
+  fresh
+  XDG_CACHE_HOME=$run/cache timed "$run/dp" "$DP" pin "$SITE" --config "$run/dapp-publish.yaml" --json
+  cp "$run/dp.out" "$run/receipt.json"
+  fresh
+  NODE_PATH=$DAPP_PUBLISH_ARLOCAL timed "$run/js" node "$JS" "$GW" "$WALLET" "$SITE" "$WORK/site-arweave.car"
+done
+median() { sort -g "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+maxof() { sort -g "$1" | tail -1; }
+sha=$(python3 -c 'import hashlib,time; b=bytes(1<<26); t=time.time(); [hashlib.sha256(b).digest() for _ in range(8)]; print(int(8*len(b)/(time.time()-t)/1e6))')
+echo "-- upload of the site ($files files, $bytes bytes; CAR $car bytes) to arlocal, median of $RUNS, fresh node each run"
+awk -v n="$((bytes + car))" -v d="$(median "$run/dp.t")" -v j="$(median "$run/js.t")" -v dr="$(maxof "$run/dp.rss")" -v jr="$(maxof "$run/js.rss")" -v sha="$sha" 'BEGIN {
+  printf "dapp-publish pin (arweave)  %7.2fs  %5.1f MB/s  peak RSS %4d MiB\n", d, n/d/1e6, dr/1024
+  printf "arweave-js 1.15.7           %7.2fs  %5.1f MB/s  peak RSS %4d MiB\n", j, n/j/1e6, jr/1024
+  printf "ratio  dapp-publish is %.2fx as fast as arweave-js (SHA-256 on this machine: %d MB/s)\n", j/d, sha }'
+man=$(grep -o '"manifest_id": "[^"]*"' "$run/receipt.json" | cut -d'"' -f4)
+t0=$(date +%s.%N)
+"$DP" verify "ar://$man" --arweave-gateway "$GW" --dir "$SITE" >"$run/verify.out" || { cat "$run/verify.out"; exit 1; }
+echo "verify ar://$man: every signature, data root and block checked in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}')"
