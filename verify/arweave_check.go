@@ -61,13 +61,13 @@ func (ck *arCheck) run(ctx context.Context, c ArweaveCopy) error {
 }
 
 // header fetches and verifies a transaction header. A bundled data item
-// has none a gateway serves: tx is nil and the id is listed as unsigned.
+// has none a gateway serves: tx is nil, and once its bytes have been
+// served the caller lists it as unsigned (unsigned does that).
 func (ck *arCheck) header(ctx context.Context, id string) (*artx.Transaction, error) {
 	tx, err := ck.api.Tx(ctx, id)
 	var ae *arapi.Error
 	switch {
 	case errors.As(err, &ae) && ae.Status == http.StatusNotFound, errors.Is(err, arapi.ErrPending):
-		ck.note(func(r *ArweaveReport) { r.Unsigned = append(r.Unsigned, id) })
 		return nil, nil
 	case err != nil:
 		return nil, gatewayErr(err)
@@ -77,6 +77,13 @@ func (ck *arCheck) header(ctx context.Context, id string) (*artx.Transaction, er
 	}
 	ck.note(func(r *ArweaveReport) { r.Signatures++ })
 	return tx, nil
+}
+
+// unsigned records an id whose bytes were served without a header.
+func (ck *arCheck) unsigned(id string, tx *artx.Transaction) {
+	if tx == nil {
+		ck.note(func(r *ArweaveReport) { r.Unsigned = append(r.Unsigned, id) })
+	}
 }
 
 // gatewayErr turns a gateway's HTTP answer into a StatusError (as the IPFS
@@ -99,6 +106,7 @@ func (ck *arCheck) manifest(ctx context.Context, id string) (*artx.Manifest, *ar
 	if err != nil {
 		return nil, nil, fmt.Errorf("the manifest %s: %w", id, gatewayErr(err))
 	}
+	ck.unsigned(id, tx)
 	ck.note(func(r *ArweaveReport) { r.Bytes += int64(len(data)) })
 	if tx != nil {
 		ck.note(func(r *ArweaveReport) { r.Owner = artx.Address(tx.Owner) })
@@ -152,6 +160,7 @@ func (ck *arCheck) car(ctx context.Context, id string, root cid.Cid) (map[string
 	if err := ck.download(ctx, id, tx, f); err != nil {
 		return nil, fmt.Errorf("the CAR copy %s: %w", id, err)
 	}
+	ck.unsigned(id, tx)
 	size, _ := f.Seek(0, io.SeekEnd)
 	if _, err := VerifyCAR(io.NewSectionReader(f, 0, size), root, Options{}); err != nil {
 		return nil, fmt.Errorf("the CAR copy %s: %w", id, err)
@@ -272,6 +281,7 @@ func (ck *arCheck) file(ctx context.Context, id string) ([32]byte, error) {
 	if err := ck.download(ctx, id, tx, h); err != nil {
 		return sum, err
 	}
+	ck.unsigned(id, tx)
 	h.Sum(sum[:0])
 	return sum, nil
 }

@@ -100,6 +100,13 @@ func TestCheckArweave(t *testing.T) {
 			t.Fatalf("got OK=%v err=%v", r.OK(), r.Err)
 		}
 	})
+	t.Run("unknown manifest", func(t *testing.T) {
+		r := CheckArweave(context.Background(), "k7WEb056318KXG7GMG6cQ7q3YOnOPS1gwnAe19lW4u8", nil, []*ArweaveGateway{{URL: ar.URL}}, CheckOptions{})[0]
+		var se *StatusError
+		if r.OK() || !errors.As(r.Err, &se) || se.Status != 404 || len(r.Unsigned) != 0 {
+			t.Fatalf("got %+v", r)
+		}
+	})
 	t.Run("not an id", func(t *testing.T) {
 		r := CheckArweave(context.Background(), "../../etc", b.Manifest, []*ArweaveGateway{{URL: ar.URL}}, CheckOptions{})[0]
 		if !errors.Is(r.Err, ErrArweaveTxID) {

@@ -33,6 +33,9 @@ func pinCommand() *cli.Command {
 			"  - {name: psa, type: psa, endpoint: \"https://api.pinata.cloud/psa\", token: \"${PSA_TOKEN}\", keep: 3}\n" +
 			"  - {name: pinata, type: pinata, token: \"${PINATA_JWT}\"}\n" +
 			"  - {name: filebase, type: filebase, token: \"${FILEBASE_TOKEN}\"}\n" +
+			"  - {name: permaweb, type: arweave, gateway: \"https://arweave.net\", wallet_file: wallet.json}\n" +
+			"     (or wallet: \"${ARWEAVE_WALLET}\"; uploader: turbo with endpoint: for Turbo credits;\n" +
+			"     index, fallback, confirmations: see the README's Arweave section)\n" +
 			"Other keys: gateway (retrieval URL for receipts), pin_name, provide (kubo), origins and meta\n" +
 			"(psa), timeout (per attempt, default 10m), retries (default 3), concurrency, poll_interval,\n" +
 			"wait_timeout (cluster, psa). --profile, --ignore, --include-hidden and --symlinks apply\n" +

@@ -53,6 +53,9 @@ func (v *validator) arweave(p *Provider, rp rawProvider, i int, label string) er
 	if err := c.WithDefaults().Validate(); err != nil {
 		return v.errAt(i, "", "%s: %v", label, err)
 	}
+	if rp.Timeout == "" {
+		p.Policy.Timeout = arweave.DefaultTimeout // a site goes up chunk by chunk: minutes, not seconds
+	}
 	p.Settings = c
 	return nil
 }

@@ -78,7 +78,7 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 	if st, err := p.stored(ctx, b.Root); err != nil {
 		return rec, err
 	} else if st != nil {
-		p.fill(&rec, st.site)
+		p.fill(&rec, st)
 		rec.Skipped = true
 		return rec.Done(pin.StatusPinned), nil
 	}
@@ -108,7 +108,7 @@ func (p *Provider) Status(ctx context.Context, root cid.Cid) (pin.Receipt, error
 	if st == nil {
 		return rec.Done(pin.StatusNotFound), nil
 	}
-	p.fill(&rec, st.site)
+	p.fill(&rec, st)
 	return rec.Done(pin.StatusPinned), nil
 }
 

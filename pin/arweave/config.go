@@ -25,6 +25,9 @@ const (
 	DefaultConcurrency  = 4
 	DefaultPollInterval = 5 * time.Second
 	DefaultWaitTimeout  = 30 * time.Minute
+	// DefaultTimeout bounds one Pin attempt when the config sets no
+	// timeout: uploading a site to Arweave takes minutes per hundred MB.
+	DefaultTimeout = 2 * time.Hour
 )
 
 // Uploaders.

@@ -95,3 +95,24 @@ func TestGatewayUnreachable(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestSameBytesStoredOnce: two paths with the same bytes and type share
+// one transaction.
+func TestSameBytesStoredOnce(t *testing.T) {
+	ar := arlocal(t)
+	rec := newRecorder(t, ar.URL)
+	files := map[string][]byte{"index.html": []byte("<p>i</p>"), "a/logo.svg": []byte("<svg/>"), "b/logo.svg": []byte("<svg/>"), "c/logo.txt": []byte("<svg/>")}
+	r, err := provider(t, rec.URL).Pin(ctx(t), pack(t, files).Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Files["a/logo.svg"] != r.Files["b/logo.svg"] || r.Files["a/logo.svg"] == r.Files["c/logo.txt"] {
+		t.Errorf("ids %v", r.Files)
+	}
+	if n := rec.count("POST /tx"); n != 5 { // index, one svg, the txt (another type), the CAR, the manifest
+		t.Errorf("%d transactions posted, want 5", n)
+	}
+	if got := get(t, ar.URL+"/"+r.ManifestID+"/b/logo.svg"); string(got) != "<svg/>" {
+		t.Errorf("b/logo.svg: %q", got)
+	}
+}

@@ -23,8 +23,7 @@ import (
 func (p *Provider) storeTx(ctx context.Context, it *item) error {
 	key := journalKey(UploaderArweave, it.sum, it.size, it.tags)
 	tx, e := p.resumeTx(ctx, key, it)
-	resumed := tx != nil
-	if !resumed {
+	if tx == nil {
 		var err error
 		if tx, e, err = p.signTx(ctx, key, it); err != nil {
 			return err
@@ -34,9 +33,12 @@ func (p *Provider) storeTx(ctx context.Context, it *item) error {
 	if !e.Posted {
 		err := p.postTx(ctx, it, tx, inline)
 		var ae *arapi.Error
-		if err != nil && resumed && errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
-			// The node refuses the transaction signed earlier (its anchor
-			// is too old by now): it was never mined, so sign a new one.
+		if err != nil && errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
+			// The node refuses the transaction, most likely for its anchor:
+			// older than the last 50 blocks (one signed by an interrupted
+			// run, or the anchor this run keeps, on a fast chain). It was
+			// never accepted, so sign a new one on a fresh anchor, once.
+			p.staleAnchor()
 			if tx, e, err = p.signTx(ctx, key, it); err == nil {
 				err = p.postTx(ctx, it, tx, inline)
 			}
@@ -119,6 +121,13 @@ func (p *Provider) anchor(ctx context.Context) ([]byte, error) {
 	p.anchorVal, p.anchorAt = a, time.Now()
 	p.priceMu.Unlock()
 	return a, nil
+}
+
+// staleAnchor makes the next transaction ask for a new anchor.
+func (p *Provider) staleAnchor() {
+	p.priceMu.Lock()
+	p.anchorVal = nil
+	p.priceMu.Unlock()
 }
 
 // price is the fee for size bytes. Nodes price whole chunks, so the answer

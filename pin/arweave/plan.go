@@ -1,6 +1,7 @@
 package arweave
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -65,17 +66,15 @@ func (p *Provider) publish(ctx context.Context, site *carsite.Site, b pin.Bundle
 	if err := p.dedupe(ctx, files); err != nil {
 		return nil, err
 	}
-	todo := []*item{car}
-	for _, f := range files {
-		if !f.reused {
-			todo = append(todo, f)
-		}
-	}
+	todo, same := p.toStore(car, files)
 	if err := p.fund(ctx, todo, len(files)); err != nil {
 		return nil, err
 	}
 	if err := p.storeAll(ctx, todo); err != nil {
 		return nil, err
+	}
+	for dup, first := range same {
+		dup.id = first.id
 	}
 	man, paths, err := p.manifestItem(site, files, car, b)
 	if err != nil {
@@ -84,18 +83,19 @@ func (p *Provider) publish(ctx context.Context, site *carsite.Site, b pin.Bundle
 	if err := p.store(ctx, man); err != nil {
 		return nil, err
 	}
+	posted := append(todo, man)
 	// With no confirmations asked for, the node accepting each post is
 	// enough for the files; the CAR and the manifest are asked for again.
-	wait := append(todo, man)
+	wait := posted
 	if p.cfg.Confirmations == 0 {
 		wait = []*item{car, man}
 	}
 	if err := p.await(ctx, wait); err != nil {
 		return nil, err
 	}
-	p.forget(append(todo, man))
+	p.forget(posted)
 	c := &Copy{Manifest: man.id, CAR: car.id, Files: paths, Cost: new(big.Int)}
-	for _, it := range append(todo, man) {
+	for _, it := range posted {
 		if it.cost != nil {
 			c.Cost.Add(c.Cost, it.cost)
 		}
@@ -106,6 +106,27 @@ func (p *Provider) publish(ctx context.Context, site *carsite.Site, b pin.Bundle
 		}
 	}
 	return c, nil
+}
+
+// toStore lists what must be stored: the CAR, and each file not reused,
+// once per content (a file with the same bytes and type as another is
+// stored once; same maps it to the one stored).
+func (p *Provider) toStore(car *item, files []*item) (todo []*item, same map[*item]*item) {
+	todo, same = []*item{car}, map[*item]*item{}
+	byContent := map[string]*item{}
+	for _, f := range files {
+		if f.reused {
+			continue
+		}
+		key := f.fileHash() + "\x00" + contentTypeOf(f)
+		if first, ok := byContent[key]; ok {
+			same[f] = first
+			continue
+		}
+		byContent[key] = f
+		todo = append(todo, f)
+	}
+	return todo, same
 }
 
 // fileItems reads every file out of the CAR once, in parallel: its SHA-256
@@ -191,9 +212,9 @@ func (p *Provider) manifestItem(site *carsite.Site, files []*item, car *item, b 
 	}
 	data := m.Marshal()
 	it := &item{what: "the manifest", size: int64(len(data)), sum: sha256.Sum256(data),
-		open: func() (io.Reader, error) { return bytesReader(data), nil }}
+		open: func() (io.Reader, error) { return bytes.NewReader(data), nil }}
 	if p.turbo == nil {
-		it.tree, _ = artx.BuildTree(bytesReader(data), it.size)
+		it.tree, _ = artx.BuildTree(bytes.NewReader(data), it.size)
 	} else {
 		d := artx.DeepHash(data)
 		it.dig = &d

@@ -11,11 +11,6 @@ import (
 	"github.com/ipfs/go-cid"
 )
 
-// storedSite is an earlier copy of a site found on Arweave.
-type storedSite struct {
-	site *Copy
-}
-
 // maxCandidates bounds how many earlier manifests for one root are tried.
 const maxCandidates = 5
 
@@ -24,7 +19,7 @@ const maxCandidates = 5
 // is checked (signature, owner, data root of the manifest served) before
 // it is believed; data items (Turbo) have no header to check and are taken
 // on the owner the gateway reports.
-func (p *Provider) stored(ctx context.Context, root cid.Cid) (*storedSite, error) {
+func (p *Provider) stored(ctx context.Context, root cid.Cid) (*Copy, error) {
 	q := arapi.Query{Owners: []string{p.wallet.Address()}, Tags: []arapi.TagFilter{
 		{Name: tagIPFSRoot, Values: []string{root.String()}},
 		{Name: tagType, Values: []string{typeManifest}},
@@ -51,7 +46,7 @@ func (p *Provider) stored(ctx context.Context, root cid.Cid) (*storedSite, error
 	}
 	for _, f := range found {
 		if c, err := p.checkStored(ctx, f, root); err == nil {
-			return &storedSite{site: c}, nil
+			return c, nil
 		} else if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s: %w", p.cfg.Name, ctx.Err())
 		}

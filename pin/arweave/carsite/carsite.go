@@ -98,13 +98,71 @@ func (s *Site) Profile() string {
 }
 
 // Open streams a file's bytes. Each block is verified as it is read; a
-// mismatch fails the read with ErrBadBlock.
+// mismatch fails the read with ErrBadBlock. Leaves are read one at a time,
+// in order: memory holds one leaf and the links of the nodes above it.
+// (boxo's DagReader prefetches many leaves ahead, which pays on a network
+// and only costs memory on a local CAR.)
 func (s *Site) Open(ctx context.Context, f File) (io.Reader, error) {
-	nd, err := s.dag.Get(ctx, f.CID)
-	if err != nil {
-		return nil, err
+	return &fileReader{ctx: ctx, s: s, todo: []cid.Cid{f.CID}}, nil
+}
+
+// fileReader reads a UnixFS file depth first: a node's own data, then its
+// children's, in link order.
+type fileReader struct {
+	ctx  context.Context
+	s    *Site
+	todo []cid.Cid // blocks still to read, the next last
+	cur  []byte
+}
+
+// maxPending bounds the links waiting to be read (a file of 1 TiB in
+// 256 KiB leaves under 174-link nodes needs a few thousand).
+const maxPending = 1 << 20
+
+func (r *fileReader) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		if len(r.todo) == 0 {
+			return 0, io.EOF
+		}
+		if err := r.next(); err != nil {
+			return 0, err
+		}
 	}
-	return uio.NewDagReader(ctx, nd, s.dag)
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}
+
+func (r *fileReader) next() error {
+	c := r.todo[len(r.todo)-1]
+	r.todo = r.todo[:len(r.todo)-1]
+	nd, err := r.s.dag.Get(r.ctx, c)
+	if err != nil {
+		return err
+	}
+	switch n := nd.(type) {
+	case *mdag.RawNode:
+		r.cur = n.RawData()
+		return nil
+	case *mdag.ProtoNode:
+		fsn, err := ft.FSNodeFromBytes(n.Data())
+		if err != nil {
+			return fmt.Errorf("block %s: %w", c, err)
+		}
+		if t := fsn.Type(); t != ft.TFile && t != ft.TRaw {
+			return fmt.Errorf("%w: block %s is a UnixFS %s inside a file", ErrBadPath, c, t)
+		}
+		links := n.Links()
+		if len(r.todo)+len(links) > maxPending {
+			return fmt.Errorf("%w: a file of more than %d blocks", ErrBadPath, maxPending)
+		}
+		for i := len(links) - 1; i >= 0; i-- {
+			r.todo = append(r.todo, links[i].Cid)
+		}
+		r.cur = fsn.Data()
+		return nil
+	}
+	return fmt.Errorf("block %s is not UnixFS", c)
 }
 
 // block reads and verifies one block.
