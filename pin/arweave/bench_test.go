@@ -187,4 +187,3 @@ func sampleHeap(peak *uint64) (stop func()) {
 	})
 	return func() { close(done); wg.Wait() }
 }
-
