@@ -126,7 +126,7 @@ func (p *Provider) fill(rec *pin.Receipt, c *Copy) {
 	if c.Cost != nil {
 		rec.CostWinston = c.Cost.String()
 	}
-	rec.Endpoints = []string{p.cfg.Gateway + "/" + c.Manifest + "/"}
+	rec.Endpoints = []string{p.api.Base + "/" + c.Manifest + "/"}
 	rec.SetID("wallet", p.wallet.Address())
 	rec.SetID("uploader", p.cfg.Uploader)
 	if c.Reused > 0 {

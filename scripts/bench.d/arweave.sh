@@ -95,11 +95,13 @@ for _ in $(seq "$RUNS"); do
   NODE_PATH=$DAPP_PUBLISH_ARLOCAL timed "$run/js" node "$JS" "$GW" "$WALLET" "$SITE" "$WORK/site-arweave.car" "$ROOT"
 done
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+range() { sort -g "$1" | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%.2f-%.2fs", lo, hi}'; }
 maxof() { sort -g "$1" | tail -1; }
 sha=$(python3 -c 'import hashlib,time; b=bytes(1<<26); t=time.time(); [hashlib.sha256(b).digest() for _ in range(8)]; print(int(8*len(b)/(time.time()-t)/1e6))')
 echo "-- upload of the site ($files files, $bytes bytes; CAR $car bytes) to arlocal, median of $RUNS, fresh node each run"
-awk -v n="$((bytes + car))" -v d="$(median "$run/dp.t")" -v j="$(median "$run/js.t")" -v dr="$(maxof "$run/dp.rss")" -v jr="$(maxof "$run/js.rss")" -v sha="$sha" 'BEGIN {
-  printf "dapp-publish pin (arweave)  %7.2fs  %5.1f MB/s  peak RSS %4d MiB\n", d, n/d/1e6, dr/1024
-  printf "arweave-js 1.15.7           %7.2fs  %5.1f MB/s  peak RSS %4d MiB\n", j, n/j/1e6, jr/1024
+awk -v n="$((bytes + car))" -v d="$(median "$run/dp.t")" -v j="$(median "$run/js.t")" -v dr="$(maxof "$run/dp.rss")" -v jr="$(maxof "$run/js.rss")" \
+    -v drg="$(range "$run/dp.t")" -v jrg="$(range "$run/js.t")" -v sha="$sha" 'BEGIN {
+  printf "dapp-publish pin (arweave)  %7.2fs (%s)  %5.2f MB/s  peak RSS %4d MiB\n", d, drg, n/d/1e6, dr/1024
+  printf "arweave-js 1.15.7           %7.2fs (%s)  %5.2f MB/s  peak RSS %4d MiB\n", j, jrg, n/j/1e6, jr/1024
   printf "ratio  dapp-publish is %.2fx as fast as arweave-js (SHA-256 on this machine: %d MB/s)\n", j/d, sha }'
 echo "$verified"
