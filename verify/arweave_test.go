@@ -39,9 +39,9 @@ func files(fsys fstest.MapFS, skip string) map[string][]byte {
 	return m
 }
 
-// tamperProxy relays to upstream and flips a byte in the middle of every
-// answer to path (or to any path ending in path, if it starts with "*").
-func tamperProxy(t *testing.T, upstream, path string) string {
+// proxy relays GETs to upstream through edit, which may change an
+// answer's body.
+func proxy(t *testing.T, upstream string, edit func(path string, body []byte) []byte) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp, err := http.Get(upstream + r.URL.RequestURI())
 		if err != nil {
@@ -50,15 +50,33 @@ func tamperProxy(t *testing.T, upstream, path string) string {
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
-		suffix, any := strings.CutPrefix(path, "*")
-		if (r.URL.Path == path || any && strings.HasSuffix(r.URL.Path, suffix)) && len(body) > 0 {
-			body[len(body)/2] ^= 0x20
-		}
 		w.WriteHeader(resp.StatusCode)
-		w.Write(body)
+		w.Write(edit(r.URL.Path, body))
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// tamperProxy flips a byte in the middle of every answer to path (or to
+// any path ending in path, if it starts with "*").
+func tamperProxy(t *testing.T, upstream, path string) string {
+	suffix, any := strings.CutPrefix(path, "*")
+	return proxy(t, upstream, func(p string, body []byte) []byte {
+		if (p == path || any && strings.HasSuffix(p, suffix)) && len(body) > 0 {
+			body[len(body)/2] ^= 0x20
+		}
+		return body
+	})
+}
+
+// rewriteProxy replaces old with new in the answers to path.
+func rewriteProxy(t *testing.T, upstream, path, old, new string) string {
+	return proxy(t, upstream, func(p string, body []byte) []byte {
+		if p == path {
+			body = bytes.ReplaceAll(body, []byte(old), []byte(new))
+		}
+		return body
+	})
 }
 
 // TestCheckArweave checks sites uploaded by arweave-js (no CAR copy): files
@@ -181,27 +199,6 @@ func TestCheckArweaveCopy(t *testing.T) {
 			t.Fatalf("%+v: %v", rep, rep.Err)
 		}
 	})
-}
-
-// rewriteProxy relays to upstream, replacing old with new in the answers
-// to path.
-func rewriteProxy(t *testing.T, upstream, path, old, new string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		resp, err := http.Get(upstream + r.URL.RequestURI())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if r.URL.Path == path {
-			body = bytes.ReplaceAll(body, []byte(old), []byte(new))
-		}
-		w.WriteHeader(resp.StatusCode)
-		w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 func randomBytes(n int) []byte {

@@ -25,22 +25,7 @@ func (p *Provider) stored(ctx context.Context, root cid.Cid) (*Copy, error) {
 		{Name: tagType, Values: []string{typeManifest}},
 		{Name: tagAppName, Values: []string{appName}},
 	}}
-	var found []arapi.Found
-	errEnough := errors.New("enough")
-	err := p.do(ctx, func() error {
-		found = found[:0]
-		err := p.api.Transactions(ctx, q, func(f arapi.Found) error {
-			found = append(found, f)
-			if len(found) == maxCandidates {
-				return errEnough
-			}
-			return nil
-		})
-		if errors.Is(err, errEnough) {
-			return nil
-		}
-		return err
-	})
+	found, err := p.newest(ctx, q, maxCandidates)
 	if err != nil {
 		return nil, p.gatewayError("looking for an earlier copy (GraphQL)", err)
 	}
@@ -52,6 +37,26 @@ func (p *Provider) stored(ctx context.Context, root cid.Cid) (*Copy, error) {
 		}
 	}
 	return nil, nil
+}
+
+// newest returns at most n transactions matching q, newest first.
+func (p *Provider) newest(ctx context.Context, q arapi.Query, n int) ([]arapi.Found, error) {
+	var found []arapi.Found
+	errEnough := errors.New("enough")
+	err := p.do(ctx, func() error {
+		found = found[:0]
+		err := p.api.Transactions(ctx, q, func(f arapi.Found) error {
+			if found = append(found, f); len(found) == n {
+				return errEnough
+			}
+			return nil
+		})
+		if errors.Is(err, errEnough) {
+			return nil
+		}
+		return err
+	})
+	return found, err
 }
 
 // checkStored checks one candidate manifest and reads its paths.
@@ -201,25 +206,12 @@ func (p *Provider) listedInManifests(ctx context.Context, cands map[*item][]arap
 	}
 	q := arapi.Query{Owners: []string{p.wallet.Address()}, Tags: []arapi.TagFilter{
 		{Name: tagType, Values: []string{typeManifest}}, {Name: tagAppName, Values: []string{appName}}}}
-	var ids []string
-	errEnough := errors.New("enough")
-	err := p.do(ctx, func() error {
-		ids = ids[:0]
-		err := p.api.Transactions(ctx, q, func(f arapi.Found) error {
-			if ids = append(ids, f.ID); len(ids) == 10 {
-				return errEnough
-			}
-			return nil
-		})
-		if errors.Is(err, errEnough) {
-			return nil
-		}
-		return err
-	})
+	manifests, err := p.newest(ctx, q, 10)
 	if err != nil {
 		return nil, p.gatewayError("reading earlier manifests (GraphQL)", err)
 	}
-	for _, id := range ids {
+	for _, f := range manifests {
+		id := f.ID
 		tx, err := p.ownTx(ctx, id)
 		if err != nil {
 			continue
