@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -35,6 +36,34 @@ type ArweaveCopy struct {
 	Manifest string
 	CAR      string
 	Root     cid.Cid
+}
+
+// ArweaveCopyOf reads an Arweave copy, and the gateways to check it
+// through, from what a receipt of the arweave provider holds: its
+// endpoints (https://gw/<manifest>/) and its ids ("manifest", "car").
+// root is the bundle's root. publish's verify stage calls it, then
+// CheckArweaveCopy.
+func ArweaveCopyOf(root cid.Cid, endpoints []string, ids map[string]string) (ArweaveCopy, []*ArweaveGateway, error) {
+	c := ArweaveCopy{Manifest: ids["manifest"], CAR: ids["car"], Root: root}
+	if err := CheckArweaveTxID(c.Manifest); err != nil {
+		return c, nil, fmt.Errorf("the receipt names no manifest: %w", err)
+	}
+	if c.CAR != "" {
+		if err := CheckArweaveTxID(c.CAR); err != nil {
+			return c, nil, fmt.Errorf("the receipt's CAR: %w", err)
+		}
+	}
+	var gws []*ArweaveGateway
+	for _, e := range endpoints {
+		base, ok := strings.CutSuffix(strings.TrimRight(e, "/"), "/"+c.Manifest)
+		if u, err := url.Parse(base); ok && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			gws = append(gws, &ArweaveGateway{URL: base})
+		}
+	}
+	if len(gws) == 0 {
+		return c, nil, errors.New("the receipt names no gateway for its manifest")
+	}
+	return c, gws, nil
 }
 
 // ArweaveReport is what one gateway really serves of an Arweave copy.

@@ -155,7 +155,10 @@ func TestCheckArweaveCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, b := packCAR(t, site)
-	copyOf := ArweaveCopy{Manifest: r.ManifestID, CAR: r.CARTxID, Root: pb.Root}
+	copyOf, gws, err := ArweaveCopyOf(pb.Root, r.Endpoints, r.IDs) // as publish reads a receipt
+	if err != nil || copyOf.Manifest != r.ManifestID || copyOf.CAR != r.CARTxID || gws[0].URL != ar.URL {
+		t.Fatalf("%+v %v: %v", copyOf, gws, err)
+	}
 	check := func(gw string, c ArweaveCopy, want *bundle.Manifest) ArweaveReport {
 		return CheckArweaveCopy(context.Background(), c, want, []*ArweaveGateway{{URL: gw}}, CheckOptions{})[0]
 	}
@@ -205,4 +208,22 @@ func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	rand.Read(b)
 	return b
+}
+
+func TestArweaveCopyOf(t *testing.T) {
+	const man, car = "k7WEb056318KXG7GMG6cQ7q3YOnOPS1gwnAe19lW4u8", "yrNK04RfIqBpqIqNE2v61VmzVxz3aUSpAKcenikFuqI"
+	root := pintest.NewBundle(t, 1, 10).Root
+	c, gws, err := ArweaveCopyOf(root, []string{"https://arweave.net/" + man + "/", "ftp://x/" + man + "/", "https://ipfs.io/ipfs/" + root.String()},
+		map[string]string{"manifest": man, "car": car})
+	if err != nil || c.Manifest != man || c.CAR != car || c.Root != root || len(gws) != 1 || gws[0].URL != "https://arweave.net" {
+		t.Fatalf("%+v %v %v", c, gws, err)
+	}
+	for _, ids := range []map[string]string{{}, {"manifest": "../x"}, {"manifest": man, "car": "x"}} {
+		if _, _, err := ArweaveCopyOf(root, []string{"https://arweave.net/" + man + "/"}, ids); err == nil {
+			t.Errorf("ids %v accepted", ids)
+		}
+	}
+	if _, _, err := ArweaveCopyOf(root, nil, map[string]string{"manifest": man}); err == nil {
+		t.Error("no gateway accepted")
+	}
 }

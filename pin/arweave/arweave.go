@@ -127,6 +127,10 @@ func (p *Provider) fill(rec *pin.Receipt, c *Copy) {
 		rec.CostWinston = c.Cost.String()
 	}
 	rec.Endpoints = []string{p.api.Base + "/" + c.Manifest + "/"}
+	// Also in IDs, which every receipt form keeps (publish's Record too):
+	// verify.ArweaveCopyOf reads them back.
+	rec.SetID("manifest", c.Manifest)
+	rec.SetID("car", c.CAR)
 	rec.SetID("wallet", p.wallet.Address())
 	rec.SetID("uploader", p.cfg.Uploader)
 	if c.Reused > 0 {
