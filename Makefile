@@ -16,7 +16,8 @@ KUBO_VERSION    := v0.43.1
 CLUSTER_VERSION := v1.1.6
 NPM_PACKAGES    := @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1 \
                    @ensdomains/ens@0.6.2 @ensdomains/resolver@0.3.1 \
-                   @safe-global/safe-contracts@1.4.1 ipfs-car@3.1.0
+                   @safe-global/safe-contracts@1.4.1 ipfs-car@3.1.0 \
+                   solc@0.8.37
 
 # Each peer's folder is keyed by its version and by the hash of the pinned tools
 # module, so a warm cache is reused by any fresh clone and a changed pin rebuilds.
@@ -26,6 +27,14 @@ NPM_DIR     := $(PEERS)/npm-$(shell echo '$(NPM_PACKAGES)' | sha256sum | cut -c1
 # arlocal (an Arweave node for tests) needs an override for a dependency
 # that otherwise points at a git URL, so it has its own package.json.
 ARLOCAL_DIR := $(PEERS)/arlocal-1.1.66
+# Web apps for the browser test (cmd/dapp-publish/browser_test.go), built with
+# Vite from create-vite's stock React template by scripts/build-webapps.sh.
+# The npm folder is keyed by the pinned packages; the builds also by the
+# script and the app overlays in internal/browsertest/testdata/apps.
+WEBAPP_PACKAGES := create-vite@9.3.0 vite@8.4.0 @vitejs/plugin-react@6.3.0 \
+                   react@19.3.1 react-dom@19.3.1 react-router@8.5.3
+WEBAPPS_NPM     := $(PEERS)/webapps-npm-$(shell echo '$(WEBAPP_PACKAGES)' | sha256sum | cut -c1-12)
+WEBAPPS_DIR     := $(WEBAPPS_NPM)/builds-$(shell cat scripts/build-webapps.sh $$(find internal/browsertest/testdata/apps -type f 2>/dev/null | LC_ALL=C sort) 2>/dev/null | sha256sum | cut -c1-12)
 
 IPFS            := $(KUBO_DIR)/ipfs
 CLUSTER_SERVICE := $(CLUSTER_DIR)/ipfs-cluster-service
@@ -40,20 +49,23 @@ PEER_ENV := DAPP_PUBLISH_IPFS=$(IPFS) \
             DAPP_PUBLISH_CLUSTER_CTL=$(CLUSTER_CTL) \
             DAPP_PUBLISH_NPM=$(NPM_DIR)/node_modules \
             DAPP_PUBLISH_ARLOCAL=$(ARLOCAL_DIR)/node_modules \
+            DAPP_PUBLISH_WEBAPPS=$(WEBAPPS_DIR) \
+            DAPP_PUBLISH_SOLC=$(NPM_DIR)/node_modules/solc \
             DAPP_PUBLISH_REQUIRE_PEERS=1
 
 BIN := bin/dapp-publish
 
-.PHONY: all build test test-short bench lint peers peers-kubo peers-cluster peers-npm peers-arlocal fuzz clean demo deps
+.PHONY: all build test test-short bench lint peers peers-kubo peers-cluster peers-npm peers-arlocal peers-webapps fuzz clean demo deps
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/dapp-publish
 
-# The main job on the embedded default: pack the example site.
+# The main job on the embedded default: publish the example site into the
+# local store (no account, no config, no network).
 demo: build
-	./$(BIN) pack templates/example-site -o $(CACHE)/example-site.car
+	./$(BIN) publish templates/example-site --state-dir $(CACHE)/demo-state
 
 test: peers deps
 	$(GO) vet ./...
@@ -67,6 +79,11 @@ deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 util-linux >/dev/null; \
 	  else echo "install iproute2 and util-linux (ip, unshare) to run the tests" >&2; exit 1; fi; }
+	@# Debian's chromium, for the browser test (headless, driven over DevTools).
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "install chromium to run the browser test" >&2; exit 1; fi; }
 
 # Unit tests only: no peers, no namespace.
 test-short:
@@ -86,7 +103,7 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	$(GO) mod tidy -diff
 
-peers: peers-kubo peers-cluster peers-npm peers-arlocal
+peers: peers-kubo peers-cluster peers-npm peers-arlocal peers-webapps
 
 peers-kubo: $(IPFS)
 $(IPFS):
@@ -115,16 +132,26 @@ $(ARLOCAL_STAMP):
 	cd $(ARLOCAL_DIR) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
+peers-webapps: $(WEBAPPS_DIR)
+$(WEBAPPS_DIR):
+	./scripts/build-webapps.sh $(WEBAPPS_NPM) $@ $(WEBAPP_PACKAGES)
+
 fuzz:
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzInspect -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzIgnore -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzReadManifest -fuzztime 30s
+	$(GO) test ./bundle -run '^$$' -fuzz FuzzLint -fuzztime 30s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzVerifyCAR -fuzztime 30s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
 	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./pin/kubo -run '^$$' -fuzz FuzzDecodeImport -fuzztime 30s
+	$(GO) test ./publish -run '^$$' -fuzz FuzzWriteDelta -fuzztime 30s
+	$(GO) test ./publish -run '^$$' -fuzz FuzzReadRecord -fuzztime 30s
 	for p in cluster psa pinata; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
+	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzSum -fuzztime 30s
+	for p in filecoin lighthouse; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 	for f in FuzzParseWallet FuzzParseTransaction FuzzParseManifest FuzzReadDataItem FuzzDecodeTags FuzzValidatePath; do \
 	  $(GO) test ./pin/arweave/artx -run '^$$' -fuzz "^$$f$$" -fuzztime 30s -fuzzminimizetime 10s || exit 1; done
 	$(GO) test ./pin/arweave/arapi -run '^$$' -fuzz FuzzDecodeTransactions -fuzztime 30s

@@ -22,6 +22,9 @@ type Inspection struct {
 	Dups    int         `json:"duplicate_blocks,omitempty"`
 	Missing []string    `json:"missing_blocks,omitempty"` // linked from the root but not in the CAR
 	Entries []TreeEntry `json:"entries,omitempty"`
+
+	// PieceInfo is the file's Filecoin piece CID (InspectWithPiece).
+	PieceInfo
 }
 
 // OK reports whether every block verified and the DAG under the roots is complete.

@@ -19,17 +19,37 @@ type Finding struct {
 	Path    string `json:"path,omitempty"` // file concerned ("" for the whole site)
 	Line    int    `json:"line,omitempty"` // 1-based, when known
 	Message string `json:"message"`
+	// Gateways are the gateway styles where it breaks something (GatewayPath,
+	// GatewaySubdomain, GatewayENS); empty for findings about leaks and
+	// limits, which matter wherever the site is served.
+	Gateways []string `json:"gateways,omitempty"`
+	// Breaks says what breaks there: BreaksPage (the page does not render as
+	// built: its document or an asset is missing) or BreaksLink (a link leaves
+	// the site). Depth is the shallowest link where it does: 0 the root, hence
+	// every link; 1 a deep link such as /swap; 2 one such as /pool/42.
+	Breaks string `json:"breaks,omitempty"`
+	Depth  int    `json:"depth,omitempty"`
 }
+
+// What a finding breaks.
+const (
+	BreaksPage = "page"
+	BreaksLink = "link"
+)
 
 func (f Finding) String() string {
 	loc := f.Path
 	if f.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
 	}
-	if loc == "" {
-		return fmt.Sprintf("%s (%s)", f.Message, f.Code)
+	where := f.Code
+	if len(f.Gateways) > 0 {
+		where += "; " + strings.Join(f.Gateways, ", ") + " gateways"
 	}
-	return fmt.Sprintf("%s: %s (%s)", loc, f.Message, f.Code)
+	if loc == "" {
+		return fmt.Sprintf("%s (%s)", f.Message, where)
+	}
+	return fmt.Sprintf("%s: %s (%s)", loc, f.Message, where)
 }
 
 // Limits the linter warns about.
@@ -40,34 +60,65 @@ const (
 	// PieceLimit: the largest piece Filecoin Onchain Cloud (PDP) accepts,
 	// 1 GiB × 127/128; a bigger CAR must be split to go to Filecoin that way.
 	PieceLimit = 1_065_353_216
-	// scanLimit bounds how much of one text file the linter reads.
-	scanLimit = 4 << 20
+	// scanLimit bounds how much of one HTML, CSS or configuration file the
+	// linter reads; scriptLimit, of one script bundle (web3 bundles run to
+	// several MiB).
+	scanLimit   = 4 << 20
+	scriptLimit = 32 << 20
 )
 
 var (
-	// src="/x", href="/x", but not protocol-relative "//host".
-	absAttrRE = regexp.MustCompile(`(?i)\b(?:src|href|content)\s*=\s*["']/([^/"'][^"']*)?["']`)
 	absCSSRE  = regexp.MustCompile(`(?i)url\(\s*["']?/([^/)"'][^)"']*)["']?\s*\)`)
-	moduleRE  = regexp.MustCompile(`(?i)<script[^>]+type\s*=\s*["']module["']`)
 	privKeyRE = regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----`)
 )
 
+// LintOptions tell the linter what the site is meant for.
+type LintOptions struct {
+	// Targets are the gateway styles the site must work on (see
+	// ParseGateways); nil means all of them. Findings about other styles are
+	// left out of the report.
+	Targets []string
+	// Routes is the app's route style (RoutesNone, RoutesHash, RoutesPath);
+	// "" detects it from the built files.
+	Routes string
+}
+
+// LintReport is what Lint found.
+type LintReport struct {
+	Findings []Finding `json:"findings"`
+	// Routes is the route style the findings assume, and RoutesFrom where it
+	// was seen ("declared" when LintOptions.Routes gave it).
+	Routes     string   `json:"routes"`
+	RoutesFrom string   `json:"routes_from,omitempty"`
+	Targets    []string `json:"targets"`
+}
+
 // Lint checks the files Pack would include (same options) for problems
-// specific to gateway hosting. It reads text files, so it costs a fraction
-// of a pack.
-func Lint(fsys fs.FS, opts Options) ([]Finding, error) {
+// specific to gateway hosting. It reads text files and scripts, so it costs
+// a fraction of a pack.
+func Lint(fsys fs.FS, opts Options, lo LintOptions) (*LintReport, error) {
 	t, err := Walk(fsys, opts)
 	if err != nil {
 		return nil, err
 	}
-	return LintTree(t)
+	return LintTree(t, lo)
 }
 
 // LintTree is Lint over a walked folder. It only reads the tree, so it may
 // run while the same tree is packed.
-func LintTree(t *Tree) ([]Finding, error) {
+func LintTree(t *Tree, lo LintOptions) (*LintReport, error) {
+	targets := lo.Targets
+	if len(targets) == 0 {
+		targets = GatewayStyles
+	}
+	if lo.Routes != "" && lo.Routes != RoutesNone && lo.Routes != RoutesHash && lo.Routes != RoutesPath {
+		return nil, fmt.Errorf("unknown route style %q (use none, hash or path)", lo.Routes)
+	}
 	root, w := t.root, t.w
-	l := &linter{fsys: t.fsys}
+	l := &linter{fsys: t.fsys, files: map[string]bool{}, docs: map[string]*htmlDoc{}}
+	for _, f := range w.files {
+		l.files[f.path] = true
+	}
 	l.checkRoot(root)
 	var total int64
 	for _, f := range w.files {
@@ -79,22 +130,32 @@ func LintTree(t *Tree) ([]Finding, error) {
 	if total > PieceLimit {
 		l.add("site-too-large", "", 0, fmt.Sprintf("the site is %d bytes; Filecoin Onchain Cloud takes pieces up to %d bytes", total, PieceLimit))
 	}
-	if l.spa && !l.hasFallback {
-		l.add("spa-no-fallback", "index.html", 0, "looks like a single-page app (module script) but has neither a 404.html nor a `/* /index.html 200` rule in _redirects: deep links will 404 on gateways")
+	r := &LintReport{Routes: lo.Routes, RoutesFrom: "declared", Targets: targets}
+	if lo.Routes == "" {
+		r.Routes, r.RoutesFrom = l.routes.style()
 	}
-	return l.findings, nil
+	l.checkRoutes(r.Routes, r.RoutesFrom)
+	r.Findings = onlyTargets(l.findings, targets)
+	return r, nil
 }
 
 type linter struct {
-	fsys        fs.FS
-	findings    []Finding
-	spa         bool
-	hasFallback bool
-	buf         []byte // scan's read buffer
+	fsys      fs.FS
+	findings  []Finding
+	files     map[string]bool     // every file of the site, by path
+	docs      map[string]*htmlDoc // what the root's HTML files load, by path
+	redirects []redirects.Rule    // nil without a valid _redirects
+	routes    routeSignals
+	buf       []byte // scan's read buffer
 }
 
 func (l *linter) add(code, p string, line int, msg string) {
 	l.findings = append(l.findings, Finding{Code: code, Path: p, Line: line, Message: msg})
+}
+
+// addGW adds a finding that breaks something on the given gateway styles.
+func (l *linter) addGW(code, p string, line int, breaks string, depth int, gateways []string, msg string) {
+	l.findings = append(l.findings, Finding{Code: code, Path: p, Line: line, Message: msg, Gateways: gateways, Breaks: breaks, Depth: depth})
 }
 
 func (l *linter) checkRoot(root *entry) {
@@ -103,10 +164,7 @@ func (l *linter) checkRoot(root *entry) {
 		names[c.name] = c
 	}
 	if c, ok := names["index.html"]; !ok || c.isDir {
-		l.add("no-index", "", 0, "no index.html at the root: gateways will show a file listing instead of the app")
-	}
-	if c, ok := names["404.html"]; ok && !c.isDir {
-		l.hasFallback = true
+		l.addGW("no-index", "", 0, BreaksPage, 0, GatewayStyles, "no index.html at the root: gateways will show a file listing instead of the app")
 	}
 }
 
@@ -124,53 +182,21 @@ func (l *linter) checkFile(e *entry) error {
 		l.add("redirects-not-root", e.path, 0, "gateways read _redirects only at the root of the site")
 		return nil
 	case ext == ".html" || ext == ".htm":
-		needles := htmlNeedles
-		if e.path == "index.html" {
-			needles = indexNeedles
-		}
-		return l.scan(e, needles, func(line []byte, n int) {
-			if hasAbsQuote(line) {
-				if m := absAttrRE.Find(line); m != nil {
-					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways (/ipfs/<cid>/...): use relative URLs (Vite: base: './')", bytes.TrimSpace(m)))
-				}
-			}
-			if e.path == "index.html" && bytes.Contains(line, []byte("module")) && moduleRE.Match(line) {
-				l.spa = true
-			}
-		})
+		return l.checkHTML(e)
+	case ext == ".js" || ext == ".mjs":
+		return l.checkScript(e)
 	case ext == ".css":
-		return l.scan(e, cssNeedles, func(line []byte, n int) {
-			if bytes.Contains(line, []byte("url(")) {
-				if m := absCSSRE.Find(line); m != nil {
-					l.add("absolute-url", e.path, n, fmt.Sprintf("absolute URL %s breaks on path gateways: use a relative url()", m))
-				}
+		return l.scan(e, scanLimit, cssNeedles, func(line []byte, n int) {
+			if m := absCSSRE.Find(line); m != nil {
+				l.addGW("absolute-url", e.path, n, BreaksPage, 0, pathOnly, fmt.Sprintf("root-absolute URL %s: on a path gateway (/ipfs/<cid>/...) it points outside the site; use a URL relative to the stylesheet", m))
 			}
 		})
 	case e.size <= scanLimit && (ext == "" || ext == ".pem" || ext == ".key" || ext == ".txt" || ext == ".json" || strings.HasPrefix(name, ".env")):
-		// Files that hold configuration. JavaScript bundles are not read: they
-		// are most of a site's bytes, and a key inlined there is caught by
-		// neither name nor shape reliably enough to pay for reading them all.
+		// Files that hold configuration. A key inlined in a script bundle is
+		// caught by neither name nor shape reliably enough to look for it there.
 		return l.scanSecrets(e)
 	}
 	return nil
-}
-
-// hasAbsQuote reports whether line has a quote followed by "/" (not "//"),
-// the shape of every absolute URL attribute.
-func hasAbsQuote(line []byte) bool {
-	for _, q := range [][]byte{[]byte(`"/`), []byte(`'/`)} {
-		for rest := line; ; {
-			i := bytes.Index(rest, q)
-			if i < 0 {
-				break
-			}
-			if i+2 >= len(rest) || rest[i+2] != '/' {
-				return true
-			}
-			rest = rest[i+2:]
-		}
-	}
-	return false
 }
 
 // checkLeak flags files that should never be published.
@@ -198,7 +224,7 @@ func containsString(list []string, s string) bool {
 }
 
 func (l *linter) scanSecrets(e *entry) error {
-	return l.scan(e, keyNeedles, func(line []byte, n int) {
+	return l.scan(e, scanLimit, keyNeedles, func(line []byte, n int) {
 		if privKeyRE.Match(line) {
 			l.add("leak-private-key", e.path, n, "contains a PEM private key")
 		}
@@ -207,31 +233,37 @@ func (l *linter) scanSecrets(e *entry) error {
 
 // What scan looks for: the regexps run only on lines holding one of these.
 var (
-	htmlNeedles  = [][]byte{[]byte(`"/`), []byte(`'/`)}
-	indexNeedles = [][]byte{[]byte(`"/`), []byte(`'/`), []byte("module")}
-	cssNeedles   = [][]byte{[]byte("url(")}
-	keyNeedles   = [][]byte{[]byte("PRIVATE KEY-----")}
+	cssNeedles = [][]byte{[]byte("url(")}
+	keyNeedles = [][]byte{[]byte("PRIVATE KEY-----")}
 )
 
-// scan calls fn, with its number, for each line of the first scanLimit bytes
-// of e that holds one of the needles. The bytes are read into a buffer reused
-// for every file and searched whole (memchr speed); only the lines with a hit
-// are cut out, and line numbers are counted up to them.
-func (l *linter) scan(e *entry, needles [][]byte, fn func(line []byte, n int)) error {
+// read reads the first limit bytes of e into a buffer reused for every file.
+func (l *linter) read(e *entry, limit int64) ([]byte, error) {
 	f, err := openFile(l.fsys, srcPath(e.src))
 	if err != nil {
-		return fmt.Errorf("failed to open %s: %w", e.path, err)
+		return nil, fmt.Errorf("failed to open %s: %w", e.path, err)
 	}
 	defer f.Close()
-	want := min(e.size, scanLimit)
+	want := min(e.size, limit)
 	if int64(cap(l.buf)) < want {
 		l.buf = make([]byte, want)
 	}
 	m, err := io.ReadFull(f, l.buf[:want])
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return fmt.Errorf("failed to read %s: %w", e.path, err)
+		return nil, fmt.Errorf("failed to read %s: %w", e.path, err)
 	}
-	buf := l.buf[:m]
+	return l.buf[:m], nil
+}
+
+// scan calls fn, with its number, for each line of the first limit bytes of
+// e that holds one of the needles. The bytes are searched whole (memchr
+// speed); only the lines with a hit are cut out, and line numbers are
+// counted up to them.
+func (l *linter) scan(e *entry, limit int64, needles [][]byte, fn func(line []byte, n int)) error {
+	buf, err := l.read(e, limit)
+	if err != nil {
+		return err
+	}
 	next := make([]int, len(needles)) // each needle's next hit at or after pos; -1: none left
 	for k, nd := range needles {
 		next[k] = bytes.Index(buf, nd)
@@ -277,6 +309,8 @@ func (l *linter) checkRedirects(e *entry) error {
 	if err != nil {
 		return fmt.Errorf("failed to read %s: %w", e.path, err)
 	}
+	valid := true
+	var all []redirects.Rule
 	for n, line := range bytes.Split(b, []byte("\n")) {
 		text := strings.TrimSpace(string(line))
 		if text == "" || strings.HasPrefix(text, "#") {
@@ -284,17 +318,19 @@ func (l *linter) checkRedirects(e *entry) error {
 		}
 		rules, err := redirects.ParseString(text)
 		if err != nil {
-			l.add("redirects-syntax", e.path, n+1, fmt.Sprintf("%v (format: FROM TO [STATUS])", err))
+			valid = false
+			l.addGW("redirects-syntax", e.path, n+1, BreaksPage, 1, originGateways, fmt.Sprintf("%v (format: FROM TO [STATUS]); gateways answer 500 for every path that is not a file while the file does not parse", err))
 			continue
 		}
+		all = append(all, rules...)
 		for _, r := range rules {
-			if r.Status == 200 || r.Status == 404 {
-				l.hasFallback = true
-			}
 			if r.IsProxy() {
 				l.add("redirects-proxy", e.path, n+1, "rewrites to another host are not supported by IPFS gateways")
 			}
 		}
+	}
+	if valid {
+		l.redirects = all
 	}
 	return nil
 }

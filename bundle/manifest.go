@@ -28,10 +28,12 @@ type Manifest struct {
 	Skipped []string    `json:"skipped,omitempty"`
 }
 
-// CARInfo describes the CAR file written with the manifest.
+// CARInfo describes the CAR file written with the manifest, with its
+// Filecoin piece CID.
 type CARInfo struct {
 	Size   int64 `json:"size"`
 	Blocks int   `json:"blocks"`
+	PieceInfo
 }
 
 // FileEntry is one file of the bundle.
@@ -54,6 +56,11 @@ func ReadManifest(r io.Reader) (*Manifest, error) {
 	}
 	if m.Root == "" {
 		return nil, fmt.Errorf("manifest has no root CID")
+	}
+	if m.CAR != nil {
+		if err := m.CAR.check(m.CAR.Size); err != nil {
+			return nil, fmt.Errorf("manifest car: %w", err)
+		}
 	}
 	for _, f := range m.Files {
 		if f.SHA256 == "" {

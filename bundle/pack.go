@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"runtime"
 
+	"github.com/dapp-publish/dapp-publish/bundle/piece"
 	"github.com/ipfs/go-cid"
 )
 
@@ -24,6 +25,10 @@ type Options struct {
 	// its end; any other writer gets the bytes in order, through a
 	// temporary file in os.TempDir.
 	CAR io.Writer
+
+	// NoPieceCID skips the Filecoin piece CID of the CAR (Bundle.Piece),
+	// which is otherwise computed while the CAR is written.
+	NoPieceCID bool
 
 	// FileHashes computes every file's SHA-256 for the Manifest even when
 	// CAR is nil. With a CAR they are always computed. Without either the
@@ -55,6 +60,9 @@ type Bundle struct {
 	CARSize  int64 // bytes written to Options.CAR (0 with only-hash)
 	Blocks   int   // blocks written to the CAR
 	Skipped  []string
+	// Piece is the Filecoin piece commitment of the CAR (v2 piece CID, v1
+	// piece CID and padded size); nil without a CAR or with NoPieceCID.
+	Piece *piece.Commitment
 
 	planned bool // the CAR was written in one pass, in its planned layout
 }
@@ -121,11 +129,11 @@ func PackTree(ctx context.Context, t *Tree, opts Options) (*Bundle, error) {
 		b.Bytes += f.size
 	}
 	if opts.CAR != nil {
-		st, err := packCAR(ctx, fsys, root, w.files, p, workers, opts.CAR, progress("hash"))
+		st, err := packCAR(ctx, fsys, root, w.files, p, workers, opts.CAR, !opts.NoPieceCID, progress("hash"))
 		if err != nil {
 			return nil, err
 		}
-		b.CARSize, b.Blocks, b.planned = st.size, st.blocks, st.predicted
+		b.CARSize, b.Blocks, b.planned, b.Piece = st.size, st.blocks, st.predicted, st.piece
 	} else {
 		pk, err := newPacker(fsys, nil, nil, p, opts.FileHashes, progress("hash"))
 		if err != nil {
@@ -188,7 +196,7 @@ func (w *walker) readIgnoreFile() error {
 func manifestFor(b *Bundle, root *entry, tool string) *Manifest {
 	m := &Manifest{Version: ManifestVersion, Root: b.Root.String(), Profile: b.Profile.Name, Tool: "dapp-publish " + tool, Skipped: b.Skipped}
 	if b.CARSize > 0 {
-		m.CAR = &CARInfo{Size: b.CARSize, Blocks: b.Blocks}
+		m.CAR = &CARInfo{Size: b.CARSize, Blocks: b.Blocks, PieceInfo: NewPieceInfo(b.Piece)}
 	}
 	m.Files = []FileEntry{}
 	var walk func(e *entry)

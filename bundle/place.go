@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 
+	"github.com/dapp-publish/dapp-publish/bundle/piece"
 	"github.com/ipfs/go-cid"
 )
 
@@ -32,12 +33,13 @@ const hdrRoom = 64
 type carStats struct {
 	size      int64
 	blocks    int
-	predicted bool // the planned layout held: no block was moved
+	predicted bool              // the planned layout held: no block was moved
+	piece     *piece.Commitment // nil without withPiece
 }
 
 // packCAR hashes every file and writes the CAR to out, reading each file
 // once (see "Writing the CAR in one pass").
-func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Profile, workers int, out io.Writer, onBytes func(int64)) (carStats, error) {
+func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Profile, workers int, out io.Writer, withPiece bool, onBytes func(int64)) (carStats, error) {
 	var st carStats
 	leafLen, err := leafLengths(p)
 	if err != nil {
@@ -83,7 +85,13 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 	if err := preallocate(dst, plan.size); err != nil {
 		return st, &CARWriteError{err}
 	}
-	pk, err := newPacker(fsys, dst, leafLen, p, true, onBytes)
+	// The piece CID's spans are hashed as the writes complete them.
+	pt, err := newPieceTracker(dst, plan.size, withPiece)
+	if err != nil {
+		return st, err
+	}
+	defer pt.stop()
+	pk, err := newPacker(fsys, pt.writer(), leafLen, p, true, onBytes)
 	if err != nil {
 		return st, err
 	}
@@ -106,8 +114,11 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 	st = carStats{size: actual.size, blocks: len(actual.sections), predicted: sameLayout(plan, actual)}
 
 	if st.predicted {
-		if err := writeNodes(dst, actual); err != nil {
+		if err := writeNodes(pt.writer(), actual); err != nil {
 			return st, &CARWriteError{err}
+		}
+		if st.piece, err = pt.sum(); err != nil {
+			return st, err
 		}
 		if direct {
 			_, err = dst.Seek(actual.size, io.SeekStart)
@@ -116,10 +127,16 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 		}
 		return st, err
 	}
+	pt.stop()
 	if !direct {
-		return st, assemble(out, dst, actual, p.ChunkSize)
+		st.piece, err = pieceOf(withPiece, out, func(w io.Writer) error { return assemble(w, dst, actual, p.ChunkSize) })
+		return st, err
 	}
-	return st, reassemble(dst, plan.size, actual, p.ChunkSize)
+	if err := reassemble(dst, plan.size, actual, p.ChunkSize); err != nil {
+		return st, err
+	}
+	st.piece, err = pieceOfFile(ctx, withPiece, dst, actual.size)
+	return st, err
 }
 
 func copyOut(w io.Writer, r io.Reader) error {

@@ -37,8 +37,9 @@ type Config struct {
 	PollInterval time.Duration
 	WaitTimeout  time.Duration
 
-	// Settings holds a provider's own typed settings, decoded and checked
-	// by internal/config (pin/arweave.Config); nil for the others.
+	// Settings holds a provider type's own validated settings (a
+	// filecoin.Settings, a lighthouse.Settings, an arweave.Config), built
+	// by internal/config.
 	Settings any `json:"-"`
 
 	// HTTPClient is used for every request; nil means http.DefaultClient.

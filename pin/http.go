@@ -66,6 +66,23 @@ func (c Config) Do(req *http.Request, op string, msg func([]byte) string) (*http
 	return nil, he.Classify()
 }
 
+// Send builds a request (body of size bytes, -1: unknown; content type ct
+// when set) and sends it with Do. A request that cannot be built is a
+// permanent error naming the provider.
+func (c Config) Send(ctx context.Context, method, url string, body io.Reader, ct string, size int64, op string, msg func([]byte) string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, Permanent(fmt.Errorf("%s: %w", c.Name, err))
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if size >= 0 {
+		req.ContentLength = size
+	}
+	return c.Do(req, op, msg)
+}
+
 // firstLine returns a short printable excerpt of an unknown error body.
 func firstLine(b []byte) string {
 	s := strings.TrimSpace(string(b))

@@ -16,6 +16,7 @@ const (
 	exitFailed = 1 // the operation failed (I/O, network, a provider, ...)
 	exitUsage  = 2 // bad command line or configuration
 	exitCheck  = 3 // a check failed: lint --strict, a corrupt CAR, a copy that did not verify
+	// 4 (exitQuorum) and 5 (exitName) are publish's and rollback's: see publish.go.
 )
 
 // version is set at build time with -ldflags "-X main.version=...";
@@ -47,12 +48,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			packCommand(),
 			inspectCommand(),
+			pieceCommand(),
 			lintCommand(),
 			diffCommand(),
 			pinCommand(),
 			verifyCommand(),
 			serveCommand(),
 			ensCommand(),
+			publishCommand(),
+			rollbackCommand(),
+			historyCommand(),
+			helpCommand(),
+			versionCommand(),
 		},
 	}
 }
@@ -61,7 +68,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // error is printed once, with a hint when one is known.
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	// urfave/cli answers an unknown command (or subcommand) with help text
+	// and exit 3; it is a usage error.
+	unknown := ""
+	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	err := app.Run(permuteArgs(app, args))
+	if err == nil && unknown != "" {
+		err = usageErr("run `dapp-publish help` to list the commands", "unknown command %q", unknown)
+	}
 	if err == nil {
 		return exitOK
 	}

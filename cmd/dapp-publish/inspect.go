@@ -14,7 +14,8 @@ func inspectCommand() *cli.Command {
 		Usage:     "list and verify the contents of a CAR file",
 		ArgsUsage: "CAR",
 		Description: "Reads a CAR (v1 or v2), re-hashes every block against its CID, checks that\n" +
-			"every block the root links to is present, and lists the UnixFS tree.\n" +
+			"every block the root links to is present, and lists the UnixFS tree and the\n" +
+			"file's Filecoin piece CID (v2, and v1 with the padded piece size).\n" +
 			"Exit 3 when a block does not match its CID or the DAG is incomplete.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
@@ -34,7 +35,7 @@ func inspectAction(c *cli.Context) error {
 		return withHint(fmt.Errorf("failed to open %s: %w", path, err), "pass a CAR file written by `dapp-publish pack` or `ipfs dag export`")
 	}
 	defer f.Close()
-	in, err := bundle.Inspect(f)
+	in, err := bundle.InspectWithPiece(f)
 	if err != nil {
 		return checkErr(fmt.Errorf("%s: %w", path, err), "the file is not a valid CAR, or it is truncated")
 	}
@@ -48,6 +49,7 @@ func inspectAction(c *cli.Context) error {
 		for _, r := range in.Roots {
 			fmt.Fprintf(w, "root  %s\n", r)
 		}
+		printPiece(w, "piece ", in.PieceInfo)
 		if c.Bool("tree") {
 			for _, e := range in.Entries {
 				name := e.Path

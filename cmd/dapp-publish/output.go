@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 )
 
@@ -71,38 +73,155 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("NO_COLOR") == "" && !inGitHubActions()
 }
 
-// byteProgress shows a progress bar on a terminal and nothing elsewhere.
-type byteProgress struct {
-	bar  *progressbar.ProgressBar
-	done atomic.Int64
+// progress reports long-running work on w (stderr): bars drawn by mpb on an
+// interactive terminal, one per task (a pack, each provider's upload); and
+// elsewhere (CI logs, pipes, NO_COLOR) a plain line every plainEvery while
+// anything runs, so a long upload is not silent and logs stay readable.
+// Every command uses this one type, so every command looks the same.
+type progress struct {
+	w     io.Writer
+	title string
+	mp    *mpb.Progress // nil: plain lines
+
+	mu   sync.Mutex
+	bars []*bar
+	stop chan struct{}
+	wg   sync.WaitGroup
 }
 
-func newByteProgress(w io.Writer, total int64, label string) *byteProgress {
-	p := &byteProgress{}
-	if !isTerminal(w) || total <= 0 {
+// plainEvery is how often the plain status line is printed.
+var plainEvery = 10 * time.Second
+
+// newProgress starts a progress display on w; title prefixes plain lines.
+func newProgress(w io.Writer, title ...string) *progress {
+	p := &progress{w: w, stop: make(chan struct{})}
+	if len(title) > 0 {
+		p.title = title[0]
+	}
+	if isTerminal(w) {
+		p.mp = mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
 		return p
 	}
-	p.bar = progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(label),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
+	p.wg.Add(1)
+	go p.plainLoop()
 	return p
 }
 
-func (p *byteProgress) add(n int64) {
-	p.done.Add(n)
-	if p.bar != nil {
-		_ = p.bar.Add64(n)
+// bar is one task's progress in bytes; total <= 0 means unknown.
+type bar struct {
+	label string
+	total int64
+	n     atomic.Int64
+	over  atomic.Bool
+	mb    *mpb.Bar
+}
+
+// bar adds a task.
+func (p *progress) bar(label string, total int64) *bar {
+	b := &bar{label: label, total: total}
+	if p.mp != nil {
+		counter := decor.Current(decor.SizeB1024(0), "% .1f")
+		if total > 0 {
+			counter = decor.Counters(decor.SizeB1024(0), "% .1f / % .1f")
+		}
+		b.mb = p.mp.AddBar(max(total, 0),
+			mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR)),
+			mpb.AppendDecorators(counter, decor.Name(" "), decor.AverageSpeed(decor.SizeB1024(0), "% .1f")),
+			mpb.BarRemoveOnComplete())
+	}
+	p.mu.Lock()
+	p.bars = append(p.bars, b)
+	p.mu.Unlock()
+	return b
+}
+
+// add counts n more bytes done. Safe for concurrent use.
+func (b *bar) add(n int64) {
+	b.n.Add(n)
+	if b.mb != nil {
+		b.mb.IncrInt64(n)
 	}
 }
 
-func (p *byteProgress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
+// done marks the task finished.
+func (b *bar) done() {
+	if b.over.Swap(true) || b.mb == nil {
+		return
 	}
+	b.mb.SetTotal(-1, true) // complete at the current count
+}
+
+// println prints a line above the bars on a terminal, or as it is.
+func (p *progress) println(line string) {
+	if p.mp != nil {
+		if _, err := fmt.Fprintln(p.mp, line); err == nil {
+			return
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.w, line)
+}
+
+// wait finishes every task and stops the display.
+func (p *progress) wait() {
+	p.mu.Lock()
+	bars := p.bars
+	p.mu.Unlock()
+	for _, b := range bars {
+		b.done()
+	}
+	if p.mp != nil {
+		p.mp.Wait()
+		return
+	}
+	close(p.stop)
+	p.wg.Wait()
+}
+
+func (p *progress) plainLoop() {
+	defer p.wg.Done()
+	t := time.NewTicker(plainEvery)
+	defer t.Stop()
+	last := ""
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			if l := p.plainLine(); l != "" && l != last {
+				p.println(l)
+				last = l
+			}
+		}
+	}
+}
+
+// plainLine is "title: label 1.0 MiB/2.0 MiB | label2 ..." for the tasks
+// still running, or "" when none is.
+func (p *progress) plainLine() string {
+	p.mu.Lock()
+	bars := p.bars
+	p.mu.Unlock()
+	var parts []string
+	for _, b := range bars {
+		if b.over.Load() {
+			continue
+		}
+		s := b.label + " " + humanBytes(b.n.Load())
+		if b.total > 0 {
+			s += "/" + humanBytes(b.total)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	line := strings.Join(parts, " | ")
+	if p.title != "" {
+		line = p.title + ": " + line
+	}
+	return line
 }
 
 // humanBytes formats n as B, KiB, MiB or GiB.

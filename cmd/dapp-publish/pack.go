@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
@@ -28,11 +27,12 @@ func packCommand() *cli.Command {
 			"and paths matched by DIR/" + bundle.IgnoreFile + " (gitignore syntax) or --ignore.\n" +
 			"Symlinks are followed when they point inside DIR; one pointing outside is an error.\n" +
 			"The site is linted while it is packed (see `dapp-publish lint`); with --strict a warning\nis a failure and nothing is written.",
-		Flags: append(siteFlags(),
+		Flags: append(append(siteFlags(), lintFlags()...),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the CAR to `FILE` (default: <DIR name>.car in the current folder)"},
 			&cli.StringFlag{Name: "manifest", Usage: "write the manifest to `FILE` (default: the CAR's name with .manifest.json)"},
 			&cli.BoolFlag{Name: "only-hash", Usage: "compute the root CID only; write nothing and skip the lint (unless --strict)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 3) on any lint warning, before writing"},
+			&cli.BoolFlag{Name: "no-piece-cid", Usage: "skip the CAR's Filecoin piece CID (computed while the CAR is written)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		),
 		Action: packAction,
@@ -52,48 +52,104 @@ type packResult struct {
 	Manifest string           `json:"manifest,omitempty"`
 	Skipped  []string         `json:"skipped,omitempty"`
 	Lint     []bundle.Finding `json:"lint"`
+
+	bundle.PieceInfo // the CAR's Filecoin piece CID
 }
 
 func packAction(c *cli.Context) error {
+	lo, err := lintOptions(c)
+	if err != nil {
+		return err
+	}
 	dir, fsys, opts, closeSite, err := siteArg(c, "dapp-publish pack DIR [-o FILE]")
 	if err != nil {
 		return err
 	}
 	defer closeSite()
-
-	// Lint runs beside the hashing (it reads only text files) and gates the
-	// commit: with --strict nothing is renamed into place when it finds
-	// anything, and a finding cancels the pack early.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// One walk of the folder serves both.
+	// One walk of the folder serves the pack and its lint, which runs beside
+	// the hashing (it reads only text files) and gates the commit: with
+	// --strict nothing is renamed into place when it finds anything.
 	tree, err := bundle.Walk(fsys, opts)
 	if err != nil {
 		return siteError(dir, err)
 	}
-	lint := startLint(c, dir, tree, cancel, !c.Bool("only-hash") || c.Bool("strict"))
+	policy := lintPolicy(c.Bool("strict"), !c.Bool("only-hash"))
 	res := packResult{}
 	var b *bundle.Bundle
+	var report *bundle.LintReport
 	if c.Bool("only-hash") {
-		b, err = packWithProgress(ctx, c, tree, opts, nil)
+		b, report, err = packTree(c, dir, tree, opts, nil, lo, policy)
 	} else {
-		b, res.CAR, res.Manifest, err = packToFiles(ctx, c, dir, tree, opts, lint.wait)
+		b, report, res.CAR, res.Manifest, err = packToFiles(c, dir, tree, opts, lo, policy)
 	}
-	if lerr := lint.wait(); lerr != nil {
-		return lerr // the lint failure explains a cancelled pack
+	res.Lint = []bundle.Finding{}
+	if report != nil && report.Findings != nil {
+		res.Lint = report.Findings
+	}
+	if !c.Bool("json") && len(res.Lint) > 0 {
+		printLint(c.App.ErrWriter, report)
 	}
 	if err != nil {
 		return err
 	}
-	res.Lint = lint.findings
 	res.CID, res.Profile, res.Files, res.Dirs, res.Bytes = b.Root.String(), b.Profile.Name, b.Files, b.Dirs, b.Bytes
 	res.CARSize, res.Blocks, res.Skipped = b.CARSize, b.Blocks, b.Skipped
+	res.PieceInfo = bundle.NewPieceInfo(b.Piece)
 	return reportPack(c, dir, res)
 }
 
+// lintPolicy: --strict fails on any finding; otherwise the lint warns, unless
+// only the CID is wanted.
+func lintPolicy(strict, lint bool) bundle.LintPolicy {
+	switch {
+	case strict:
+		return bundle.LintStrict
+	case lint:
+		return bundle.LintWarn
+	}
+	return bundle.LintOff
+}
+
 // packToFiles writes the CAR and the manifest, each through a temporary file
-// renamed into place only when everything succeeded.
-func packToFiles(ctx context.Context, c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, gate func() error) (*bundle.Bundle, string, string, error) {
+// renamed into place only when the pack and its lint both succeeded.
+func packToFiles(c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, lo bundle.LintOptions, policy bundle.LintPolicy) (*bundle.Bundle, *bundle.LintReport, string, string, error) {
+	out, man, err := packOutputs(c, dir)
+	if err != nil {
+		return nil, nil, "", "", err
+	}
+	carFile, err := atomicfile.Create(out)
+	if err != nil {
+		return nil, nil, "", "", withHint(err, "check that the output folder exists and is writable")
+	}
+	defer carFile.Abort()
+	// The *os.File itself, so Pack can write every block at its place.
+	b, findings, err := packTree(c, dir, tree, opts, carFile.File, lo, policy)
+	if we := (*bundle.CARWriteError)(nil); errors.As(err, &we) {
+		return nil, findings, "", "", writeErr(out, we.Err)
+	}
+	if err != nil {
+		return nil, findings, "", "", err
+	}
+	manFile, err := atomicfile.Create(man)
+	if err != nil {
+		return nil, findings, "", "", err
+	}
+	defer manFile.Abort()
+	if err := b.Manifest.WriteJSON(manFile); err != nil {
+		return nil, findings, "", "", writeErr(man, err)
+	}
+	if err := carFile.Commit(); err != nil {
+		return nil, findings, "", "", withHint(err, "check free disk space in the output folder")
+	}
+	if err := manFile.Commit(); err != nil {
+		return nil, findings, "", "", withHint(err, "check free disk space in the output folder")
+	}
+	return b, findings, out, man, nil
+}
+
+// packOutputs names the CAR and manifest files and refuses paths inside the
+// site folder.
+func packOutputs(c *cli.Context, dir string) (string, string, error) {
 	out := c.String("output")
 	if out == "" {
 		name := filepath.Base(filepath.Clean(dir))
@@ -109,58 +165,42 @@ func packToFiles(ctx context.Context, c *cli.Context, dir string, tree *bundle.T
 	for _, p := range []string{out, man} {
 		inside, err := insideDir(dir, p)
 		if err != nil {
-			return nil, "", "", err
+			return "", "", err
 		}
 		if inside {
-			return nil, "", "", usageErr("write it outside the site folder, e.g. -o site.car", "output %s is inside the site folder %s: it would be packed into the next bundle", p, dir)
+			return "", "", usageErr("write it outside the site folder, e.g. -o site.car", "output %s is inside the site folder %s: it would be packed into the next bundle", p, dir)
 		}
 	}
-	carFile, err := atomicfile.Create(out)
-	if err != nil {
-		return nil, "", "", withHint(err, "check that the output folder exists and is writable")
-	}
-	defer carFile.Abort()
-	// The *os.File itself, so Pack can write every block at its place.
-	b, err := packWithProgress(ctx, c, tree, opts, carFile.File)
-	if we := (*bundle.CARWriteError)(nil); errors.As(err, &we) {
-		return nil, "", "", writeErr(out, we.Err)
-	}
-	if err != nil {
-		return nil, "", "", err
-	}
-	manFile, err := atomicfile.Create(man)
-	if err != nil {
-		return nil, "", "", err
-	}
-	defer manFile.Abort()
-	if err := b.Manifest.WriteJSON(manFile); err != nil {
-		return nil, "", "", writeErr(man, err)
-	}
-	if err := gate(); err != nil {
-		return nil, "", "", err
-	}
-	if err := carFile.Commit(); err != nil {
-		return nil, "", "", withHint(err, "check free disk space in the output folder")
-	}
-	if err := manFile.Commit(); err != nil {
-		return nil, "", "", withHint(err, "check free disk space in the output folder")
-	}
-	return b, out, man, nil
+	return out, man, nil
 }
 
-func packWithProgress(ctx context.Context, c *cli.Context, tree *bundle.Tree, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
+// packWithProgress packs the tree without a lint (pin's folder argument).
+func packWithProgress(_ context.Context, c *cli.Context, tree *bundle.Tree, opts bundle.Options, car io.Writer) (*bundle.Bundle, error) {
+	b, _, err := packTree(c, c.Args().First(), tree, opts, car, bundle.LintOptions{}, bundle.LintOff)
+	return b, err
+}
+
+// packTree packs and lints the tree (bundle.PackChecked) with a progress bar
+// on a terminal.
+func packTree(c *cli.Context, dir string, tree *bundle.Tree, opts bundle.Options, car io.Writer, lo bundle.LintOptions, policy bundle.LintPolicy) (*bundle.Bundle, *bundle.LintReport, error) {
 	opts.CAR = car
-	var prog *byteProgress
+	opts.NoPieceCID = c.Bool("no-piece-cid")
 	if !c.Bool("json") {
-		prog = newByteProgress(c.App.ErrWriter, -1, "packing")
-		opts.Progress = func(_ string, n int64) { prog.add(n) }
-		defer prog.finish()
+		prog := newProgress(c.App.ErrWriter)
+		bar := prog.bar("packing", -1)
+		opts.Progress = func(_ string, n int64) { bar.add(n) }
+		defer prog.wait()
+		defer bar.done()
 	}
-	b, err := bundle.PackTree(ctx, tree, opts)
-	if err != nil {
-		return nil, siteError(c.Args().First(), err)
+	b, findings, err := bundle.PackChecked(c.Context, tree, opts, lo, policy)
+	var lf *bundle.LintFailure
+	switch {
+	case errors.As(err, &lf):
+		return nil, findings, checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(lf.Findings), dir), "fix them, or pack without --strict (--target names the gateway styles the site is for)")
+	case err != nil:
+		return nil, findings, siteError(dir, err)
 	}
-	return b, nil
+	return b, findings, nil
 }
 
 func reportPack(c *cli.Context, dir string, res packResult) error {
@@ -172,6 +212,7 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 	fmt.Fprintf(w, "root      %s\n", res.CID)
 	if res.CAR != "" {
 		fmt.Fprintf(w, "car       %s (%s, %d blocks)\n", res.CAR, humanBytes(res.CARSize), res.Blocks)
+		printPiece(w, "piece    ", res.PieceInfo)
 		fmt.Fprintf(w, "manifest  %s\n", res.Manifest)
 	}
 	if len(res.Skipped) > 0 {
@@ -185,7 +226,23 @@ func reportPack(c *cli.Context, dir string, res packResult) error {
 			return err
 		}
 	}
-	return ghSummary(fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes)))
+	if res.PieceCID != "" {
+		if err := ghOutput("piece_cid", res.PieceCID); err != nil {
+			return err
+		}
+	}
+	summary := fmt.Sprintf("### dapp-publish pack\n\n| | |\n|---|---|\n| root CID | `%s` |\n| profile | %s |\n| files | %d (%s) |\n", res.CID, res.Profile, res.Files, humanBytes(res.Bytes))
+	if res.PieceCID != "" {
+		summary += fmt.Sprintf("| Filecoin piece CID | `%s` |\n", res.PieceCID)
+	}
+	return ghSummary(summary)
+}
+
+// printPiece prints a piece CID line (nothing when there is none).
+func printPiece(w io.Writer, label string, pi bundle.PieceInfo) {
+	if pi.PieceCID != "" {
+		fmt.Fprintf(w, "%s %s (v1 %s, padded size %d)\n", label, pi.PieceCID, pi.PieceCIDv1, pi.PaddedPieceSize)
+	}
 }
 
 func summarize(items []string, n int) string {
@@ -201,53 +258,4 @@ func writeErr(name string, err error) error {
 		err = pe.Err
 	}
 	return withHint(fmt.Errorf("failed to write %s: %w", name, err), "check free disk space in the output folder; nothing was written")
-}
-
-// lintRun is a lint running beside the pack.
-type lintRun struct {
-	done     chan struct{}
-	findings []bundle.Finding
-	err      error
-	print    sync.Once
-	show     func([]bundle.Finding)
-}
-
-// startLint lints beside the pack; when enabled is false (only hashing, where
-// the CID is all that is wanted) it reports no findings without reading.
-func startLint(c *cli.Context, dir string, tree *bundle.Tree, cancel func(), enabled bool) *lintRun {
-	l := &lintRun{done: make(chan struct{}), show: func([]bundle.Finding) {}}
-	if !enabled {
-		l.findings = []bundle.Finding{}
-		close(l.done)
-		return l
-	}
-	if !c.Bool("json") {
-		l.show = func(f []bundle.Finding) { printFindings(c.App.ErrWriter, f) }
-	}
-	go func() {
-		defer close(l.done)
-		findings, err := bundle.LintTree(tree)
-		if findings == nil {
-			findings = []bundle.Finding{}
-		}
-		l.findings = findings
-		switch {
-		case err != nil:
-			l.err = siteError(dir, err)
-		case c.Bool("strict") && len(findings) > 0:
-			l.err = checkErr(fmt.Errorf("lint found %d problem(s) in %s", len(findings), dir), "fix them, or pack without --strict")
-		}
-		if l.err != nil {
-			cancel()
-		}
-	}()
-	return l
-}
-
-// wait waits for the lint, prints its findings once (not with --json), and
-// returns its verdict.
-func (l *lintRun) wait() error {
-	<-l.done
-	l.print.Do(func() { l.show(l.findings) })
-	return l.err
 }

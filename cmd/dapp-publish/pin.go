@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -237,3 +238,26 @@ func openPinInput(c *cli.Context, arg string, cfg *config.Config) (*pinInput, er
 	}
 	return openCARForPin(arg)
 }
+
+// pinProgress shows the CAR bytes each provider has sent so far: a bar per
+// provider on a terminal, a plain line every ten seconds elsewhere.
+type pinProgress struct {
+	p    *progress
+	bars map[string]*bar
+}
+
+func newPinProgress(w io.Writer, ps []pin.Provider, total int64) *pinProgress {
+	pp := &pinProgress{p: newProgress(w, "pinning"), bars: map[string]*bar{}}
+	for _, pr := range ps {
+		pp.bars[pr.Name()] = pp.p.bar(pr.Name(), total)
+	}
+	return pp
+}
+
+func (pp *pinProgress) add(name string, n int64) {
+	if b := pp.bars[name]; b != nil {
+		b.add(n)
+	}
+}
+
+func (pp *pinProgress) stop() { pp.p.wait() }

@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/config"
@@ -111,73 +107,4 @@ func checkCAR(f *os.File, root cid.Cid) error {
 		return fmt.Errorf("it does not contain its root block %s", root)
 	}
 	return nil
-}
-
-// pinProgress shows the CAR bytes each provider has sent so far: on a
-// terminal, one line redrawn five times a second; elsewhere (CI logs), a
-// plain line every ten seconds while uploads run, so a long upload is not
-// silent.
-type pinProgress struct {
-	w     io.Writer
-	names []string
-	sent  map[string]*atomic.Int64
-	total int64
-	done  chan struct{}
-	wg    sync.WaitGroup
-}
-
-func newPinProgress(w io.Writer, ps []pin.Provider, total int64) *pinProgress {
-	p := &pinProgress{w: w, sent: map[string]*atomic.Int64{}, total: total, done: make(chan struct{})}
-	for _, pr := range ps {
-		p.names = append(p.names, pr.Name())
-		p.sent[pr.Name()] = new(atomic.Int64)
-	}
-	if total > 0 {
-		p.wg.Add(1)
-		if isTerminal(w) {
-			go p.loop(200*time.Millisecond, "\r\033[K", "")
-		} else {
-			go p.loop(10*time.Second, "", "\n")
-		}
-	}
-	return p
-}
-
-func (p *pinProgress) add(name string, n int64) {
-	if s := p.sent[name]; s != nil {
-		s.Add(n)
-	}
-}
-
-func (p *pinProgress) loop(every time.Duration, pre, post string) {
-	defer p.wg.Done()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	last := ""
-	for {
-		select {
-		case <-p.done:
-			fmt.Fprint(p.w, pre)
-			return
-		case <-t.C:
-			if l := p.line(); l != last || pre != "" {
-				fmt.Fprint(p.w, pre+l+post)
-				last = l
-			}
-		}
-	}
-}
-
-func (p *pinProgress) line() string {
-	var parts []string
-	for _, n := range p.names {
-		s := p.sent[n].Load()
-		parts = append(parts, fmt.Sprintf("%s %s/%s", n, humanBytes(s), humanBytes(p.total)))
-	}
-	return "pinning: " + strings.Join(parts, " | ")
-}
-
-func (p *pinProgress) stop() {
-	close(p.done)
-	p.wg.Wait()
 }

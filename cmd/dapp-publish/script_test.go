@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/dapp-publish/dapp-publish/internal/testpeers"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -26,7 +28,17 @@ func TestScript(t *testing.T) {
 			}
 			env.Setenv("GITHUB_ACTIONS", "")
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("SERVE_PORT", fmt.Sprint(testpeers.FreePort(env.T().(testing.TB))))
+			example, err := filepath.Abs("../../templates/example-site")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLE_SITE", example)
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"setenvfile": cmdSetenvFile,
+			"httpget":    cmdHTTPGet,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {

@@ -58,6 +58,11 @@ func serveAction(c *cli.Context) error {
 		if t, err = parseTarget(c, c.Args().First(), false); err != nil {
 			return err
 		}
+	} else if ls, lt, closeLocal, ok, err := lastPublished(c); err != nil {
+		return err
+	} else if ok { // no arguments: the site publish stored last
+		defer closeLocal()
+		srcs, t = ls, lt
 	}
 	names, err := serveNames(c)
 	if err != nil {

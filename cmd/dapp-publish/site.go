@@ -30,8 +30,8 @@ func openSite(dir string) (fs.FS, func(), error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil, withHint(fmt.Errorf("site folder %s does not exist", dir),
-			"build the frontend first (e.g. `npm run build`) and pass the folder that holds index.html, such as dist/")
+		return nil, nil, &cliError{err: fmt.Errorf("site folder %s does not exist", dir), code: exitUsage,
+			hint: "build the frontend first (e.g. `npm run build`) and pass the folder that holds index.html, such as dist/"}
 	case err != nil:
 		return nil, nil, fmt.Errorf("failed to open site folder %s: %w", dir, err)
 	case !fi.IsDir():

@@ -29,6 +29,7 @@ type Config struct {
 	Site      string     // the site folder
 	Profile   string     // the CID profile name
 	Providers []Provider // in file order
+	Publish   Publish    // quorum:, verify: and ens: (publish.go)
 
 	secrets secretList // every secret value, for Redact
 }
@@ -49,15 +50,14 @@ func (c Config) String() string {
 // GoString is String for %#v.
 func (c Config) GoString() string { return c.String() }
 
-// file is the YAML shape. Sections owned by other commands (quorum, verify,
-// ens) are kept raw here and decoded by their owners.
+// file is the YAML shape.
 type file struct {
 	Site      string         `yaml:"site"`
 	Profile   string         `yaml:"profile"`
 	Providers []rawProvider  `yaml:"providers"`
 	Quorum    map[string]int `yaml:"quorum"`
-	Verify    map[string]any `yaml:"verify"`
-	ENS       map[string]any `yaml:"ens"`
+	Verify    rawVerify      `yaml:"verify"`
+	ENS       *rawENS        `yaml:"ens"`
 }
 
 // Options tell Load what it cannot know itself.
@@ -107,6 +107,9 @@ func Parse(path string, data []byte, opts Options) (*Config, error) {
 		c.Providers = append(c.Providers, p)
 	}
 	if err := v.unique(c.Providers); err != nil {
+		return nil, err
+	}
+	if c.Publish, err = v.publish(f); err != nil {
 		return nil, err
 	}
 	c.secrets = v.secrets

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/filecoin"
+	"github.com/dapp-publish/dapp-publish/pin/lighthouse"
 	"github.com/goccy/go-yaml/ast"
 )
 
@@ -46,6 +48,11 @@ type rawProvider struct {
 	Index         string `yaml:"index"`
 	Fallback      string `yaml:"fallback"`
 	Confirmations int    `yaml:"confirmations"`
+
+	// Typed settings of the filecoin and lighthouse types, a block named
+	// after the type (pin/filecoin, pin/lighthouse config.go; typed.go).
+	Filecoin   *filecoin.File   `yaml:"filecoin"`
+	Lighthouse *lighthouse.File `yaml:"lighthouse"`
 }
 
 // Provider is a validated provider entry.
@@ -105,7 +112,7 @@ func (v *validator) provider(i int, rp rawProvider) (Provider, error) {
 		return p, v.errAt(i, "type", "%s: unknown provider type %q (known: %s)", label, rp.Type, strings.Join(v.opts.KnownTypes, ", "))
 	}
 	p.Name, p.Type = rp.Name, rp.Type
-	steps := []func(*Provider, rawProvider, int, string) error{v.urls, v.token, v.settings, v.durations, v.arweave}
+	steps := []func(*Provider, rawProvider, int, string) error{v.urls, v.token, v.settings, v.durations, v.typed, v.arweave}
 	for _, step := range steps {
 		if err := step(&p, rp, i, label); err != nil {
 			return p, err

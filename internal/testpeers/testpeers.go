@@ -97,3 +97,9 @@ func stopOnCleanup(t testing.TB, cmd *exec.Cmd) func() {
 	t.Cleanup(stop)
 	return stop
 }
+
+// StopOnCleanup arranges for a process a test started (cmd.Start done) to be
+// stopped by its process id when the test ends: an interrupt, then a kill
+// after 5s. The returned function stops it now; it returns once the process
+// has exited.
+func StopOnCleanup(t testing.TB, cmd *exec.Cmd) func() { return stopOnCleanup(t, cmd) }

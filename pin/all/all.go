@@ -7,7 +7,9 @@ import (
 	"github.com/dapp-publish/dapp-publish/pin/arweave"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
 	"github.com/dapp-publish/dapp-publish/pin/filebase"
+	"github.com/dapp-publish/dapp-publish/pin/filecoin"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
+	"github.com/dapp-publish/dapp-publish/pin/lighthouse"
 	"github.com/dapp-publish/dapp-publish/pin/pinata"
 	"github.com/dapp-publish/dapp-publish/pin/psa"
 )
@@ -20,6 +22,8 @@ func Registry() *pin.Registry {
 	r.Register(psa.Type, psa.New)
 	r.Register(pinata.Type, pinata.New)
 	r.Register(filebase.Type, filebase.New)
+	r.Register(filecoin.Type, filecoin.New)
+	r.Register(lighthouse.Type, lighthouse.New)
 	r.Register(arweave.Type, arweave.New)
 	return r
 }

@@ -88,7 +88,9 @@ func report(name string, r result, bytes int64) time.Duration {
 	w := median(r.wall)
 	rss := append([]int64(nil), r.rss...)
 	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
-	line := fmt.Sprintf("%-34s median %8s", name, w.Round(time.Millisecond))
+	sorted := append([]time.Duration(nil), r.wall...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	line := fmt.Sprintf("%-34s median %8s (min %s, max %s)", name, w.Round(time.Millisecond), sorted[0].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond))
 	if bytes > 0 {
 		line += fmt.Sprintf("  %7.0f MB/s", float64(bytes)/w.Seconds()/1e6)
 	}

@@ -1,0 +1,57 @@
+package piece
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Writes in random order and sizes, as pack's writers make them, give the
+// commitment of the file.
+func TestTrackerOutOfOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, size := range []int{100, SpanSize, 3*SpanSize + 777, 7 * SpanSize} {
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(rng.Uint32())
+		}
+		f, err := os.Create(filepath.Join(t.TempDir(), "car"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTracker(f, int64(size), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type piece struct{ off, n int }
+		var ps []piece
+		for off := 0; off < size; {
+			n := min(size-off, 1+rng.IntN(300<<10))
+			ps = append(ps, piece{off, n})
+			off += n
+		}
+		rng.Shuffle(len(ps), func(i, j int) { ps[i], ps[j] = ps[j], ps[i] })
+		for _, p := range ps {
+			if _, err := tr.WriteAt(data[p.off:p.off+p.n], int64(p.off)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Rewrite one range after its span was complete: Sum must see it.
+		data[size/2] ^= 0xff
+		tr.WriteAt(data[size/2:size/2+1], int64(size/2))
+		got, err := tr.Sum()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Sum(context.Background(), f, int64(size), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%d bytes: tracker %v, file %v", size, got, want)
+		}
+		f.Close()
+	}
+}

@@ -1,0 +1,417 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/publish"
+	"github.com/ipfs/go-cid"
+	"github.com/urfave/cli/v2"
+)
+
+func publishCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "publish",
+		Usage:     "pack, store on every holder at once, verify every copy, point the ENS name, record it",
+		ArgsUsage: "[DIR]",
+		Description: "The whole job, in order, refusing to move the name unless enough copies were checked:\n" +
+			"  1. pack DIR (or site: from the config) and lint it, like `pack`;\n" +
+			"  2. store the CAR on every provider of the config at once, like `pin` (a holder that\n" +
+			"     still has the last published version is sent only the new blocks);\n" +
+			"  3. fetch the bundle back from every holder (its gateway:, or a Kubo node's RPC) and\n" +
+			"     from every verify.gateways entry, and hash every block, like `verify`;\n" +
+			"  4. the quorum: per network, at least quorum.<network> holders (default: all of them)\n" +
+			"     must have served every block; otherwise stop, exit 4, the name untouched;\n" +
+			"  5. point ens.name at the root: a transaction (via key), a Safe proposal (via safe) or\n" +
+			"     calldata for review (via calldata), after the checks of `ens set`, which run first,\n" +
+			"     before any upload; exit 5 if this fails after the copies were verified;\n" +
+			"  6. write a Record (JSON: CID, profile, commit, every receipt and verification, the\n" +
+			"     ENS transaction, timings) into --state-dir/records, and print it with --json.\n\n" +
+			"With no config file and no providers, the embedded default runs on this machine alone:\n" +
+			"the bundle goes into a local block store under --state-dir, is verified through an\n" +
+			"in-process trustless gateway, and the ENS contenthash to set is printed. `dapp-publish\n" +
+			"serve` then serves it. No account, no network.\n\n" +
+			"--dry-run packs (hashing only) and checks everything it can without storing or sending\n" +
+			"anything: the config, every holder reachable with its credentials, and the ENS name\n" +
+			"(chain, resolver, authorisation, simulated call). Publishing what the name already\n" +
+			"points at, when every holder already has it, does nothing and says so.\n\n" +
+			"The ENS key comes from $" + envENSKey + ", --key-file or ens.key_file, never a flag.\n\n" +
+			"Exit status: 0 published (or nothing to do), 1 failed, 2 bad command line or config,\n" +
+			"3 a check failed (lint --strict, ENS authorisation), 4 quorum not met (name untouched),\n" +
+			"5 the name update failed after the copies were verified.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "config `FILE` (default: " + config.DefaultFile + " in the current folder, if any)", EnvVars: []string{"DAPP_PUBLISH_CONFIG"}},
+			&cli.BoolFlag{Name: "dry-run", Usage: "check everything, store and send nothing"},
+			&cli.BoolFlag{Name: "json", Usage: "print the Record as JSON (the schema is in the README)"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail (exit 3) on any lint warning, before anything is stored"},
+			&cli.StringFlag{Name: "state-dir", Usage: "keep the local store and the Records in `DIR` (default .dapp-publish; env DAPP_PUBLISH_STATE_DIR)"},
+			&cli.StringFlag{Name: "key-file", Usage: "read the ENS signing key from `PATH` (instead of $" + envENSKey + " or ens.key_file)"},
+			&cli.StringFlag{Name: "commit", EnvVars: []string{"GITHUB_SHA"}, Usage: "source `COMMIT` to record (default: the git checkout's HEAD)"},
+		}, append(siteFlags(), lintFlags()...)...),
+		Action: publishAction,
+	}
+}
+
+func publishAction(c *cli.Context) error {
+	if c.NArg() > 1 {
+		return usageErr("usage: dapp-publish publish [DIR] [--config FILE] [--dry-run] [--json]", "publish takes at most one folder, got %d arguments", c.NArg())
+	}
+	lo, err := lintOptions(c)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	stateDir := stateDirOf(c)
+	setup, err := setupHolders(c, stateDir, "")
+	if err != nil {
+		return err
+	}
+	defer setup.close()
+	dir, opts, err := publishSite(c, setup.cfg)
+	if err != nil {
+		return err
+	}
+	for _, h := range setup.holders {
+		if ph, ok := h.(*pinHolder); ok {
+			ph.name = "dapp-publish " + filepath.Base(filepath.Clean(dir))
+		}
+	}
+	ps, quorum, v, err := setup.checked()
+	if err != nil {
+		return err
+	}
+	commit := commitOf(c, dir)
+	out := newPublishOutput(c)
+	p := &publish.Pipeline{
+		Holders: setup.holders, Gateways: ps.Gateways, Gate: quorum, Verify: v,
+		Records: recordsOf(stateDir), PreviousBlocks: setup.previousBlocks,
+		DryRun: c.Bool("dry-run"), Tool: "dapp-publish " + toolVersion(), Commit: commit,
+		Events: out.event, Progress: out.sent,
+	}
+	packer := &sitePacker{c: c, dir: dir, opts: opts, lint: lo, policy: lintPolicy(c.Bool("strict"), true)}
+	defer packer.cleanup()
+	p.Pack = out.packer(packer)
+	if ps.ENS != nil {
+		n, err := newENSNamer(ctx, c, ps.ENS, commit)
+		if err != nil {
+			return err
+		}
+		defer n.close()
+		p.Name = n
+	}
+	rec, err := p.Run(ctx)
+	out.done()
+	if rec != nil {
+		scrubRecord(rec, setup.redact)
+		if rerr := reportPublish(c, rec, out.recordPath, setup); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return publishError(err)
+}
+
+// publishSite is the site folder (DIR, or site: from the config) and the
+// pack options (the config's profile unless --profile is given).
+func publishSite(c *cli.Context, cfg *config.Config) (string, bundle.Options, error) {
+	dir := c.Args().First()
+	if dir == "" && cfg != nil && cfg.Site != "" {
+		dir = cfg.Site
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(filepath.Dir(cfg.Path), dir)
+		}
+	}
+	if dir == "" {
+		return "", bundle.Options{}, usageErr("pass the built site folder (e.g. dapp-publish publish dist/) or set site: in "+config.DefaultFile,
+			"publish needs the site folder")
+	}
+	opts, err := packOptions(c)
+	if err != nil {
+		return "", opts, err
+	}
+	if !c.IsSet("profile") && cfg != nil && cfg.Profile != "" {
+		if opts.Profile, err = bundle.LookupProfile(cfg.Profile); err != nil {
+			return "", opts, usageErr("fix profile: in the config file", "%s: %v", cfg.Path, err)
+		}
+	}
+	if _, err := os.Stat(dir); err != nil {
+		_, _, err := openSite(dir)
+		return "", opts, err
+	}
+	return dir, opts, nil
+}
+
+// commitOf is --commit ($GITHUB_SHA), or the HEAD of the git checkout the
+// site is in, or "".
+func commitOf(c *cli.Context, dir string) string {
+	if s := c.String("commit"); s != "" {
+		return s
+	}
+	if dir == "" {
+		dir = "."
+	}
+	out, err := exec.Command("git", "-C", dir, "rev-parse", "--verify", "--quiet", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// scrubRecord passes every text a holder or RPC sent through the config's
+// redaction: holders sometimes echo a token back.
+func scrubRecord(r *publish.Record, redact func(string) string) {
+	r.Error = redact(r.Error)
+	for i := range r.Receipts {
+		r.Receipts[i].Error = redact(r.Receipts[i].Error)
+	}
+	for i := range r.Verification {
+		r.Verification[i].Error = redact(r.Verification[i].Error)
+	}
+	if r.ENS != nil {
+		r.ENS.Error = redact(r.ENS.Error)
+	}
+}
+
+// publishOutput prints a run's steps: on stderr, above the upload bars (a
+// terminal) or as plain lines; nothing with --json.
+type publishOutput struct {
+	c          *cli.Context
+	quiet      bool
+	prog       *progress
+	mu         sync.Mutex
+	bars       map[string]*bar
+	total      int64
+	recordPath string
+}
+
+func newPublishOutput(c *cli.Context) *publishOutput {
+	o := &publishOutput{c: c, quiet: c.Bool("json"), bars: map[string]*bar{}}
+	if !o.quiet {
+		o.prog = newProgress(c.App.ErrWriter, "uploading")
+	}
+	return o
+}
+
+func (o *publishOutput) event(e publish.Event) {
+	if e.Stage == "record" {
+		o.mu.Lock()
+		o.recordPath = strings.TrimPrefix(e.Text, "record ")
+		o.mu.Unlock()
+	}
+	if o.quiet || e.Text == "" || e.Stage == "record" {
+		return
+	}
+	o.mu.Lock()
+	if b := o.bars[e.Holder]; b != nil && e.Stage == "store" {
+		b.done()
+	}
+	o.mu.Unlock()
+	o.prog.println(e.Stage + ": " + e.Text)
+}
+
+// sent feeds the upload bar of a holder.
+func (o *publishOutput) sent(holder string, n int64) {
+	if o.quiet {
+		return
+	}
+	o.mu.Lock()
+	b := o.bars[holder]
+	if b == nil {
+		b = o.prog.bar(holder, o.total)
+		o.bars[holder] = b
+	}
+	o.mu.Unlock()
+	b.add(n)
+}
+
+func (o *publishOutput) done() {
+	if o.prog != nil {
+		o.prog.wait()
+	}
+}
+
+// packer wraps the pack stage to learn the CAR's size for the bars.
+func (o *publishOutput) packer(p publish.Packer) publish.Packer {
+	return packerFunc(func(ctx context.Context, onlyHash bool) (*publish.Bundle, error) {
+		b, err := p.Pack(ctx, onlyHash)
+		if b != nil {
+			o.mu.Lock()
+			o.total = b.CARSize
+			o.mu.Unlock()
+		}
+		return b, err
+	})
+}
+
+type packerFunc func(ctx context.Context, onlyHash bool) (*publish.Bundle, error)
+
+func (f packerFunc) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, error) {
+	return f(ctx, onlyHash)
+}
+
+// reportPublish prints the Record (--json) or a summary, and the GitHub
+// Actions outputs and job summary.
+func reportPublish(c *cli.Context, rec *publish.Record, recordPath string, setup *holderSetup) error {
+	githubPublish(rec, recordPath)
+	if c.Bool("json") {
+		return rec.WriteJSON(c.App.Writer)
+	}
+	w := c.App.Writer
+	printRecordSummary(w, rec, recordPath)
+	root, err := cid.Decode(rec.CID)
+	ok := rec.Outcome == publish.OutcomePublished || rec.Outcome == publish.OutcomeUnchanged
+	if err == nil && rec.ENS == nil && (ok || rec.Outcome == publish.OutcomeDryRun) {
+		printNoName(w, root, rec.Outcome == publish.OutcomeDryRun)
+	}
+	if recordPath != "" {
+		fmt.Fprintf(w, "  record    %s\n", recordPath)
+	}
+	if err == nil && ok {
+		printLinks(w, root, setup.local != nil)
+	}
+	return nil
+}
+
+func printRecordSummary(w io.Writer, rec *publish.Record, recordPath string) {
+	what := map[string]string{
+		publish.OutcomePublished: "published", publish.OutcomeUnchanged: "already published, nothing to do:",
+		publish.OutcomeDryRun: "dry run (nothing stored or sent):", publish.OutcomeQuorumNotMet: "NOT published (quorum not met):",
+		publish.OutcomeNameFailed: "stored and verified, but the name was NOT updated:",
+		publish.OutcomeFailed:     "NOT published (the name's checks failed, nothing was stored):",
+	}[rec.Outcome]
+	if rec.Kind == publish.KindRollback && rec.Outcome == publish.OutcomePublished {
+		what = "rolled back to"
+	}
+	fmt.Fprintf(w, "%s %s", what, rec.CID)
+	if rec.Site != nil {
+		fmt.Fprintf(w, " (%s, %d files, %s)", rec.Profile, rec.Site.Files, humanBytes(rec.Site.Bytes))
+	}
+	fmt.Fprintln(w)
+	counted := "verified"
+	if rec.Outcome == publish.OutcomeDryRun {
+		counted = "reachable"
+	}
+	for _, l := range rec.Quorum.SummaryAs(counted) {
+		fmt.Fprintf(w, "  copies    %s\n", l)
+	}
+	for _, n := range rec.Quorum.Networks {
+		for _, f := range n.Failed {
+			fmt.Fprintf(w, "  failed    %s: %s\n", f.Holder, f.Reason)
+		}
+	}
+	if e := rec.ENS; e != nil {
+		fmt.Fprintf(w, "  name      %s\n", ensLine(e))
+	}
+}
+
+func ensLine(e *publish.ENSResult) string {
+	switch {
+	case e.Error != "":
+		return fmt.Sprintf("%s: FAILED: %s (still %s)", e.Name, e.Error, e.Old)
+	case e.DryRun && e.NoOp:
+		return fmt.Sprintf("%s already points at %s", e.Name, e.New)
+	case e.DryRun:
+		return fmt.Sprintf("%s: %s -> %s may be sent via %s (authorisation and simulation passed)", e.Name, e.Old, e.New, e.Via)
+	case e.NoOp:
+		return fmt.Sprintf("%s already points at %s", e.Name, e.New)
+	case e.Tx != "":
+		return fmt.Sprintf("%s now points at %s (was %s; transaction %s, block %d)", e.Name, e.New, e.Old, e.Tx, e.Block)
+	case e.SafeTxHash != "":
+		return fmt.Sprintf("%s: %s -> %s proposed to Safe %s (safeTxHash %s): confirm and execute it in the Safe app", e.Name, e.Old, e.New, e.Safe, e.SafeTxHash)
+	}
+	return fmt.Sprintf("%s: %s -> %s: sign and send this call to the resolver %s:\n            %s\n            (written to %s)", e.Name, e.Old, e.New, e.Resolver, e.Calldata, strings.Join(e.Files, ", "))
+}
+
+// printNoName says how to point a name at the root when none is configured.
+func printNoName(w io.Writer, root cid.Cid, dryRun bool) {
+	ch, _ := contenthashOf(root)
+	fmt.Fprintf(w, "  name      none configured; to point an ENS name at this site, its resolver needs\n")
+	fmt.Fprintf(w, "            setContenthash(namehash(NAME), %s)\n", ch)
+	if !dryRun {
+		fmt.Fprintf(w, "            e.g. dapp-publish ens set NAME %s --via calldata, or an ens: section in %s\n", root, config.DefaultFile)
+	}
+}
+
+// printLinks: where to open the site. Only in the local store, it is on
+// this machine alone: `serve` shows it. Elsewhere, public gateways find it
+// once the holders announce it.
+func printLinks(w io.Writer, root cid.Cid, local bool) {
+	v1 := cid.NewCidV1(root.Type(), root.Hash())
+	fmt.Fprintf(w, "  open      http://%s.ipfs.localhost:8080/   (run `dapp-publish serve` first: it verifies every block it serves)\n", v1)
+	if local {
+		return
+	}
+	_, links := contenthashOf(root)
+	for _, l := range links {
+		fmt.Fprintf(w, "  open      %s\n", l)
+	}
+}
+
+// githubPublish sets the step outputs and writes the job summary.
+func githubPublish(rec *publish.Record, recordPath string) {
+	if !inGitHubActions() {
+		return
+	}
+	_ = ghOutput("cid", rec.CID)
+	_ = ghOutput("outcome", rec.Outcome)
+	if recordPath != "" {
+		_ = ghOutput("record", recordPath)
+	}
+	if rec.ENS != nil && rec.ENS.Tx != "" {
+		_ = ghOutput("ens_tx", rec.ENS.Tx)
+	}
+	var md strings.Builder
+	fmt.Fprintf(&md, "### dapp-publish %s `%s`: %s\n\n| holder | type | stored | sent | verified |\n|---|---|---|---|---|\n", rec.Kind, rec.CID, rec.Outcome)
+	verified := map[string]bool{}
+	for _, h := range rec.VerifiedHolders() {
+		verified[h] = true
+	}
+	for _, r := range rec.Receipts {
+		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s |\n", r.Holder, r.Type, r.Status, humanBytes(r.BytesSent), yesNo(verified[r.Holder]))
+	}
+	if rec.ENS != nil {
+		fmt.Fprintf(&md, "\nENS: %s\n", ensLine(rec.ENS))
+	}
+	_ = ghSummary(md.String() + "\n")
+}
+
+// Exit codes of publish and rollback beyond the common ones.
+const (
+	exitQuorum = 4 // too few verified copies: the name was not touched
+	exitName   = 5 // copies verified, the name update failed
+)
+
+// publishError maps the pipeline's errors to exit codes and hints.
+func publishError(err error) error {
+	var ce *cliError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, publish.ErrQuorumNotMet):
+		return &cliError{err: err, code: exitQuorum, hint: "the name was not changed; see above (or the record) which holder failed and why, fix it or lower quorum:, and run again"}
+	case errors.Is(err, publish.ErrNameFailed):
+		hint := "the copies are stored and verified; fix the ENS problem and run again (uploads already done are skipped)"
+		if errors.As(ensError(err), &ce) && ce.hint != "" {
+			hint = ce.hint + "; " + hint
+		}
+		return &cliError{err: err, code: exitName, hint: hint}
+	case errors.Is(err, publish.ErrNoPrevious):
+		return checkErr(err, "pass --to CID to choose the version, or publish one first")
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, publish.ErrNameCheck):
+		return ensError(err)
+	}
+	return err
+}

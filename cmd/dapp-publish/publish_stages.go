@@ -1,0 +1,354 @@
+package main
+
+// The publish pipeline's stages (package publish) implemented over today's
+// packages. These adapters are thin on purpose: when the pin-input and
+// "verify a set of sources" helpers move into library packages, they move
+// onto those.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/all"
+	"github.com/dapp-publish/dapp-publish/pin/local"
+	"github.com/dapp-publish/dapp-publish/publish"
+	"github.com/dapp-publish/dapp-publish/verify"
+	"github.com/ipfs/go-cid"
+	"github.com/urfave/cli/v2"
+)
+
+// sitePacker is the pack stage: the site folder packed and linted in one
+// walk (bundle.PackChecked) into a temporary CAR, removed by cleanup.
+type sitePacker struct {
+	c      *cli.Context
+	dir    string
+	opts   bundle.Options
+	lint   bundle.LintOptions
+	policy bundle.LintPolicy
+	tmpDir string
+	car    string
+}
+
+func (p *sitePacker) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, error) {
+	fsys, closeSite, err := openSite(p.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer closeSite()
+	tree, err := bundle.Walk(fsys, p.opts)
+	if err != nil {
+		return nil, siteError(p.dir, err)
+	}
+	var car *os.File
+	if !onlyHash {
+		if car, err = os.CreateTemp(p.tmpDir, "dapp-publish-*.car"); err != nil {
+			return nil, withHint(fmt.Errorf("failed to create a temporary CAR: %w", err), "check free space in "+os.TempDir()+" (or set TMPDIR)")
+		}
+		p.car = car.Name()
+		defer car.Close()
+	}
+	var w io.Writer // nil: only hash
+	if car != nil {
+		w = car
+	}
+	b, report, err := packTree(p.c, p.dir, tree, p.opts, w, p.lint, p.policy)
+	findings := []bundle.Finding{}
+	if report != nil && report.Findings != nil {
+		findings = report.Findings
+	}
+	if !p.c.Bool("json") && len(findings) > 0 {
+		printLint(p.c.App.ErrWriter, report)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &publish.Bundle{Root: b.Root, Profile: b.Profile.Name, CARSize: b.CARSize, Blocks: b.Blocks, Files: b.Files, Bytes: b.Bytes, Manifest: b.Manifest, Lint: findings}
+	if car != nil {
+		out.CAR = car.Name()
+	}
+	return out, nil
+}
+
+func (p *sitePacker) cleanup() {
+	if p.car != "" {
+		os.Remove(p.car)
+	}
+}
+
+// pinHolder is a configured pin provider as a publish.Holder.
+type pinHolder struct {
+	p      pin.Provider
+	cfg    pin.Config // for retrieval through the holder's own API (Kubo RPC)
+	redact func(string) string
+	name   string // the pin name
+}
+
+var _ publish.Holder = (*pinHolder)(nil)
+
+func (h *pinHolder) Name() string    { return h.p.Name() }
+func (h *pinHolder) Type() string    { return h.p.Type() }
+func (h *pinHolder) Network() string { return publish.NetworkIPFS }
+
+// Incremental: Kubo's dag/import pins a root whose other blocks are
+// already in the node's store, and IPFS Cluster's add?format=car block-puts
+// what the CAR holds and then pins the root on its peers, which do the same.
+// Services that fetch by reference, and Filebase (whose RPC stores per
+// upload), get the whole CAR.
+func (h *pinHolder) Incremental() bool {
+	return h.p.Type() == "kubo" || h.p.Type() == "cluster"
+}
+
+// Store uploads the delta when there is one for this holder, falling back
+// to the whole CAR if the holder refuses it.
+func (h *pinHolder) Store(ctx context.Context, up publish.Upload) publish.Receipt {
+	if up.Delta != nil {
+		r := h.pinFile(ctx, up.Bundle.Root, up.Delta.CAR, up.Delta.Size, up.Progress)
+		if r.Status == publish.StatusPinned {
+			r.Incremental = &publish.Incremental{Base: up.Delta.Base.String(), CARSize: up.Delta.Size, Blocks: up.Delta.Blocks}
+			return r
+		}
+		full := h.pinFile(ctx, up.Bundle.Root, up.Bundle.CAR, up.Bundle.CARSize, up.Progress)
+		full.Incremental = &publish.Incremental{Base: up.Delta.Base.String(), CARSize: up.Delta.Size, Blocks: up.Delta.Blocks, Fallback: true}
+		full.BytesSent += r.BytesSent
+		full.Warnings = append(full.Warnings, "the holder refused the CAR of only the new blocks ("+r.Error+"); the whole CAR was sent")
+		return full
+	}
+	return h.pinFile(ctx, up.Bundle.Root, up.Bundle.CAR, up.Bundle.CARSize, up.Progress)
+}
+
+func (h *pinHolder) pinFile(ctx context.Context, root cid.Cid, path string, size int64, progress func(int64)) publish.Receipt {
+	f, err := os.Open(path)
+	if err != nil {
+		return h.failed(root, err)
+	}
+	defer f.Close()
+	b := pin.Bundle{Root: root, Name: h.name, CAR: f, Size: size}
+	var prog func(string, int64)
+	if progress != nil {
+		prog = func(_ string, n int64) { progress(n) }
+	}
+	return h.receipt(pin.Run(ctx, []pin.Provider{h.p}, b, prog)[0], nil)
+}
+
+// Status asks the holder whether it holds root; an error (unreachable,
+// credentials refused) is a failed receipt.
+func (h *pinHolder) Status(ctx context.Context, root cid.Cid) publish.Receipt {
+	r, err := h.p.Status(ctx, root)
+	if r.Provider == "" {
+		r = pin.NewReceipt(h.p, root)
+	}
+	if r.Finished.IsZero() {
+		r.Finished = time.Now().UTC()
+	}
+	return h.receipt(r, err)
+}
+
+func (h *pinHolder) failed(root cid.Cid, err error) publish.Receipt {
+	now := time.Now().UTC()
+	return h.receipt(pin.Receipt{Provider: h.p.Name(), Type: h.p.Type(), CID: root.String(), Started: now, Finished: now}, err)
+}
+
+// receipt converts a pin.Receipt, redacting every secret from its texts.
+func (h *pinHolder) receipt(r pin.Receipt, err error) publish.Receipt {
+	out := publish.Receipt{
+		Holder: r.Provider, Type: r.Type, Network: publish.NetworkIPFS, CID: r.CID, Status: string(r.Status),
+		Error: h.redact(r.Error), Endpoints: r.Endpoints, IDs: r.IDs, BytesSent: r.BytesSent, Skipped: r.Skipped,
+		Attempts: r.Attempts, Started: r.Started, Finished: r.Finished,
+	}
+	if err != nil {
+		out.Status, out.Err, out.Error = publish.StatusFailed, err, h.redact(err.Error())
+	} else if r.Status == pin.StatusFailed {
+		out.Err = errors.New(out.Error)
+	}
+	for _, w := range r.Warnings {
+		out.Warnings = append(out.Warnings, h.redact(w))
+	}
+	return out
+}
+
+// localHolder is the embedded default: the local store and its gateway.
+type localHolder struct {
+	*pinHolder
+	store *local.Store
+	gw    *local.Gateway
+}
+
+// openLocal opens the local store in stateDir with its gateway.
+func openLocal(stateDir string) (*localHolder, error) {
+	s, err := local.Open(stateDir)
+	if err != nil {
+		return nil, withHint(err, "pass --state-dir DIR to keep the local store somewhere writable")
+	}
+	gw, err := s.StartGateway()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	p := local.New("local", s, gw.URL)
+	return &localHolder{pinHolder: &pinHolder{p: p, redact: func(s string) string { return s }}, store: s, gw: gw}, nil
+}
+
+func (l *localHolder) close() {
+	l.gw.Close()
+	l.store.Close()
+}
+
+// holderSetup is the holders of a run and what to close afterwards.
+type holderSetup struct {
+	cfg     *config.Config // nil: no config file (the embedded default)
+	holders []publish.Holder
+	local   *localHolder
+	entries map[string]pin.Config
+}
+
+func (s *holderSetup) close() {
+	if s.local != nil {
+		s.local.close()
+	}
+}
+
+// setupHolders loads the config (if any) and builds its providers; with no
+// provider, the embedded local store is the one holder.
+func setupHolders(c *cli.Context, stateDir, pinName string) (*holderSetup, error) {
+	s := &holderSetup{entries: map[string]pin.Config{}}
+	reg := all.Registry()
+	path, err := config.Discover(c.String("config"), ".")
+	switch {
+	case errors.Is(err, config.ErrNoFile):
+	case err != nil:
+		return nil, err
+	default:
+		if _, serr := os.Stat(path); serr != nil {
+			return nil, usageErr("pass an existing config file, or none to use the embedded default", "config file %s: %v", path, errors.Unwrap(serr))
+		}
+		if s.cfg, err = config.Load(path, config.Options{KnownTypes: reg.Types()}); err != nil {
+			return nil, usageErr("fix the config file; secrets must be ${ENV_VAR} references or *_file paths", "%v", err)
+		}
+	}
+	if s.cfg != nil {
+		for _, e := range s.cfg.Providers {
+			p, err := reg.New(e.Config)
+			if err != nil {
+				return nil, usageErr("fix this entry of the config file", "%s:%d: %v", s.cfg.Path, e.Line, s.cfg.RedactError(err))
+			}
+			s.entries[e.Name] = e.Config
+			s.holders = append(s.holders, &pinHolder{p: pin.Wrap(p, e.Policy), cfg: e.Config, redact: s.cfg.Redact, name: pinName})
+		}
+	}
+	if len(s.holders) == 0 {
+		if s.local, err = openLocal(stateDir); err != nil {
+			return nil, err
+		}
+		s.holders = []publish.Holder{s.local}
+	}
+	return s, nil
+}
+
+// redact hides the config's secrets ("" config: nothing to hide).
+func (s *holderSetup) redact(text string) string {
+	if s.cfg == nil {
+		return text
+	}
+	return s.cfg.Redact(text)
+}
+
+// publishSettings is the config's quorum:, verify: and ens: (defaults when
+// there is no config file).
+func (s *holderSetup) publishSettings() config.Publish {
+	if s.cfg == nil {
+		return config.Publish{VerifyTimeout: config.DefaultVerifyTimeout}
+	}
+	return s.cfg.Publish
+}
+
+// checked returns the config's publish settings, its quorum (checked
+// against the holders) and the verify stage.
+func (s *holderSetup) checked() (config.Publish, publish.Quorum, *verifier, error) {
+	ps := s.publishSettings()
+	q := publish.Quorum(ps.Quorum)
+	if err := q.Check(s.holders, len(ps.Gateways)); err != nil {
+		return ps, q, nil, usageErr("lower the quorum or add providers", "%v", err)
+	}
+	return ps, q, &verifier{timeout: ps.VerifyTimeout, entries: s.entries, redact: s.redact}, nil
+}
+
+// verifier is the verify stage over package verify: every holder is
+// fetched back through the trustless gateways of its receipt, or, for a
+// Kubo node without one, its RPC's dag/export; every block is hashed.
+type verifier struct {
+	timeout time.Duration
+	entries map[string]pin.Config
+	redact  func(string) string
+}
+
+var _ publish.Verifier = (*verifier)(nil)
+
+func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Holder, r publish.Receipt) []publish.Verification {
+	var gws []*verify.Gateway
+	for _, e := range r.Endpoints {
+		if base, ok := gatewayBase(e); ok {
+			gws = append(gws, &verify.Gateway{URL: base})
+		}
+	}
+	if len(gws) == 0 {
+		if cfg, ok := v.entries[h.Name()]; ok && (h.Type() == "kubo" || h.Type() == "filebase") {
+			return []publish.Verification{v.viaRPC(ctx, root, h.Name(), cfg)}
+		}
+		return []publish.Verification{{Holder: h.Name(), Source: "(none)", Error: "no way to fetch it back: set gateway: (its trustless gateway URL) in its config entry"}}
+	}
+	var out []publish.Verification
+	for _, rep := range verify.Check(ctx, root, gws, verify.CheckOptions{Timeout: v.timeout}) {
+		out = append(out, v.fromReport(h.Name(), rep))
+	}
+	return out
+}
+
+func (v *verifier) VerifyGateway(ctx context.Context, root cid.Cid, url string) publish.Verification {
+	reps := verify.Check(ctx, root, []*verify.Gateway{{URL: url}}, verify.CheckOptions{Timeout: v.timeout})
+	return v.fromReport("", reps[0])
+}
+
+func (v *verifier) fromReport(holder string, r verify.Report) publish.Verification {
+	out := publish.Verification{
+		Holder: holder, Source: r.Source, Mode: string(r.Mode), OK: r.OK(), Reachable: r.Reachable, Complete: r.Complete,
+		Verified: r.Verified, Bytes: r.Bytes, Blocks: r.Blocks, LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(),
+	}
+	if r.Err != nil {
+		out.Error = v.redact(sourceError(r.Err))
+	}
+	return out
+}
+
+// gatewayBase turns a receipt endpoint (https://gw/ipfs/CID) into the
+// gateway's base URL.
+func gatewayBase(endpoint string) (string, bool) {
+	i := strings.Index(endpoint, "/ipfs/")
+	if i <= 0 || !(strings.HasPrefix(endpoint, "http://") || strings.HasPrefix(endpoint, "https://")) {
+		return "", false
+	}
+	return endpoint[:i], true
+}
+
+// stateDirOf is where the local store and the Records live.
+func stateDirOf(c *cli.Context) string {
+	if d := c.String("state-dir"); d != "" {
+		return d
+	}
+	if d := os.Getenv("DAPP_PUBLISH_STATE_DIR"); d != "" {
+		return d
+	}
+	return ".dapp-publish"
+}
+
+func recordsOf(stateDir string) publish.Dir {
+	return publish.Dir{Path: filepath.Join(stateDir, "records")}
+}
