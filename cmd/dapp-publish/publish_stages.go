@@ -18,6 +18,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/config"
 	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/arweave"
 	"github.com/dapp-publish/dapp-publish/pin/all"
 	"github.com/dapp-publish/dapp-publish/pin/local"
 	"github.com/dapp-publish/dapp-publish/publish"
@@ -96,7 +97,7 @@ var _ publish.Holder = (*pinHolder)(nil)
 
 func (h *pinHolder) Name() string    { return h.p.Name() }
 func (h *pinHolder) Type() string    { return h.p.Type() }
-func (h *pinHolder) Network() string { return publish.NetworkIPFS }
+func (h *pinHolder) Network() string { return networkOf(h.p.Type()) }
 
 // Incremental: Kubo's dag/import pins a root whose other blocks are
 // already in the node's store, and IPFS Cluster's add?format=car block-puts
@@ -160,7 +161,7 @@ func (h *pinHolder) failed(root cid.Cid, err error) publish.Receipt {
 // receipt converts a pin.Receipt, redacting every secret from its texts.
 func (h *pinHolder) receipt(r pin.Receipt, err error) publish.Receipt {
 	out := publish.Receipt{
-		Holder: r.Provider, Type: r.Type, Network: publish.NetworkIPFS, CID: r.CID, Status: string(r.Status),
+		Holder: r.Provider, Type: r.Type, Network: networkOf(r.Type), CID: r.CID, Status: string(r.Status),
 		Error: h.redact(r.Error), Endpoints: r.Endpoints, IDs: r.IDs, BytesSent: r.BytesSent, Skipped: r.Skipped,
 		Attempts: r.Attempts, Started: r.Started, Finished: r.Finished,
 	}
@@ -293,6 +294,9 @@ type verifier struct {
 var _ publish.Verifier = (*verifier)(nil)
 
 func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Holder, r publish.Receipt) []publish.Verification {
+	if h.Type() == arweave.Type {
+		return v.viaArweave(ctx, root, h.Name(), r)
+	}
 	var gws []*verify.Gateway
 	for _, e := range r.Endpoints {
 		if base, ok := gatewayBase(e); ok {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -8,7 +9,10 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/pin/arweave"
+	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/dapp-publish/dapp-publish/verify"
+	"github.com/ipfs/go-cid"
 	"github.com/urfave/cli/v2"
 )
 
@@ -128,4 +132,36 @@ func arweaveGatewayList(urls []string) ([]*verify.ArweaveGateway, error) {
 		out = append(out, &verify.ArweaveGateway{URL: g.URL})
 	}
 	return out, nil
+}
+
+// networkOf is the network a provider type stores on, for publish's
+// quorum (quorum.arweave counts the arweave holders).
+func networkOf(typ string) string {
+	if typ == arweave.Type {
+		return publish.NetworkArweave
+	}
+	return publish.NetworkIPFS
+}
+
+// viaArweave is publish's verify stage for an Arweave copy: the manifest,
+// the CAR and the gateway named by the receipt, checked as `verify ar://`
+// checks them (signatures, data roots, the CAR copy's blocks against the
+// root, every file against the CAR copy), trusting no gateway.
+func (v *verifier) viaArweave(ctx context.Context, root cid.Cid, holder string, r publish.Receipt) []publish.Verification {
+	c, gws, err := verify.ArweaveCopyOf(root, r.Endpoints, r.IDs)
+	if err != nil {
+		return []publish.Verification{{Holder: holder, Source: "(none)", Mode: "arweave", Error: v.redact(err.Error())}}
+	}
+	var out []publish.Verification
+	for _, rep := range verify.CheckArweaveCopy(ctx, c, nil, gws, verify.CheckOptions{Timeout: v.timeout}) {
+		ver := publish.Verification{
+			Holder: holder, Source: rep.Source, Mode: "arweave", OK: rep.OK(), Reachable: rep.Reachable, Complete: rep.Complete,
+			Verified: rep.Verified, Bytes: rep.Bytes, Blocks: rep.Files, LatencyMS: float64(rep.Latency.Microseconds()) / 1000, Seconds: rep.Duration.Seconds(),
+		}
+		if rep.Err != nil {
+			ver.Error = v.redact(sourceError(rep.Err))
+		}
+		out = append(out, ver)
+	}
+	return out
 }

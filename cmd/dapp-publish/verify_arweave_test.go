@@ -107,7 +107,6 @@ func TestPinArweaveThenENSThenVerify(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "app.eth -> ar://"+r.ManifestID) || !strings.Contains(out, "holds ipfs://"+res.CID) {
 		t.Fatalf("verify: exit %d\n%s\n%s", code, out, errOut)
 	}
-	t.Log(out)
 	code, out, _ = c.run(t, "verify", "ar://"+r.ManifestID, "--arweave-gateway", ar.URL, "--json", "--dir", dir)
 	var vr struct {
 		OK      bool `json:"ok"`
@@ -149,5 +148,44 @@ func TestArweaveConfigErrors(t *testing.T) {
 	code, _, errOut := runCLI(t, "pin", dir, "--config", cfg)
 	if code != exitUsage || !strings.Contains(errOut, "the wallet from ${DP_TEST_BAD_WALLET}") || strings.Contains(errOut, "c2VjcmV0LXBhcnQ") {
 		t.Errorf("a malformed wallet in the environment: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestPublishCountsArweave: publish stores the site on arlocal, verifies
+// the Arweave copy as `verify ar://` does, and counts it for quorum.arweave.
+func TestPublishCountsArweave(t *testing.T) {
+	ar := testpeers.StartArlocal(t)
+	ar.Mint(t, artxtest.Wallet(t, 0).Address(), "1000000000000000000")
+	ar.AutoMine(t, 200*time.Millisecond)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "site", "assets"), 0o755)
+	os.WriteFile(filepath.Join(dir, "site", "index.html"), []byte("<p>published</p>"), 0o644)
+	os.WriteFile(filepath.Join(dir, "site", "assets", "app.js"), []byte("console.log(2)"), 0o644)
+	cfg := filepath.Join(dir, "dapp-publish.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("site: %s\nproviders:\n  - {name: permaweb, type: arweave, gateway: %q, wallet_file: %q}\nquorum: {arweave: 1}\n",
+		filepath.Join(dir, "site"), ar.URL, artxtest.WalletFile(t, 0))), 0o644)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	code, out, errOut := runCLI(t, "publish", "--config", cfg, "--state-dir", filepath.Join(dir, "state"), "--json")
+	if code != exitOK {
+		t.Fatalf("publish: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var rec struct {
+		Quorum struct {
+			OK       bool `json:"ok"`
+			Networks []struct {
+				Network  string   `json:"network"`
+				Verified []string `json:"verified"`
+			} `json:"networks"`
+		} `json:"quorum"`
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	counted := false
+	for _, n := range rec.Quorum.Networks {
+		counted = counted || n.Network == "arweave" && len(n.Verified) == 1 && n.Verified[0] == "permaweb"
+	}
+	if !rec.Quorum.OK || !counted {
+		t.Fatalf("quorum %+v\n%s", rec.Quorum, out)
 	}
 }
