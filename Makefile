@@ -93,6 +93,11 @@ test-short:
 bench: peers build
 	$(PEER_ENV) ./scripts/bench.sh
 
+# Arweave alone: upload to arlocal next to arweave-js (also run by bench).
+.PHONY: bench-arweave
+bench-arweave: peers build
+	$(PEER_ENV) DP=$(CURDIR)/$(BIN) ./scripts/bench.d/arweave.sh
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
@@ -178,6 +183,10 @@ fuzz:
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzSum -fuzztime 30s
 	for p in filecoin lighthouse; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
+	for f in FuzzParseWallet FuzzParseTransaction FuzzParseManifest FuzzReadDataItem FuzzDecodeTags FuzzValidatePath; do \
+	  $(GO) test ./pin/arweave/artx -run '^$$' -fuzz "^$$f$$" -fuzztime 30s -fuzzminimizetime 10s || exit 1; done
+	$(GO) test ./pin/arweave/arapi -run '^$$' -fuzz FuzzDecodeTransactions -fuzztime 30s
+	$(GO) test ./pin/arweave/carsite -run '^$$' -fuzz FuzzOpen -fuzztime 30s -fuzzminimizetime 10s
 
 clean:
 	rm -rf bin

@@ -27,10 +27,11 @@
 //     (path and subdomain modes, _redirects) over a BlockStore, with names
 //     resolved only through a NameResolver (no DNS, no IPNS routing), and
 //     per-request bounds (path segments, a deadline).
-//   - arweave.go: CheckArweave, for sites stored on Arweave (ar://): every file
-//     fetched through the gateway's path manifest and compared by SHA-256 with
-//     the bundle manifest. The anchor of trust is the local build, not Arweave's
-//     own signatures (transaction headers and data roots are not checked).
+//   - arweave.go, arweave_check.go: CheckArweaveCopy, for sites stored on
+//     Arweave (ar://), trusting no gateway: transaction headers checked by
+//     their signatures, data by the signed data roots, the CAR copy block by
+//     block against the IPFS root, and every file of the manifest against
+//     the CAR copy and, when given, the local build.
 //   - names.go: NameResolver, the interface through which ENS names (or any
 //     other naming system) become content, with re-resolution on expiry.
 //

@@ -24,6 +24,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/internal/redact"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/all"
+	"github.com/dapp-publish/dapp-publish/pin/arweave"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
 	"github.com/dapp-publish/dapp-publish/pin/filebase"
 	"github.com/dapp-publish/dapp-publish/pin/filecoin"
@@ -109,11 +110,14 @@ func (h *pinHolder) Name() string { return h.p.Name() }
 func (h *pinHolder) Type() string { return h.p.Type() }
 
 // Network is what the quorum counts the holder as: Filecoin Onchain Cloud
-// and Lighthouse (whose point is its Filecoin deals) count as filecoin.
+// and Lighthouse (whose point is its Filecoin deals) count as filecoin,
+// Arweave as arweave.
 func (h *pinHolder) Network() string {
 	switch h.p.Type() {
 	case filecoin.Type, lighthouse.Type:
 		return publish.NetworkFilecoin
+	case arweave.Type:
+		return publish.NetworkArweave
 	}
 	return publish.NetworkIPFS
 }
@@ -365,6 +369,9 @@ var _ publish.Verifier = (*verifier)(nil)
 func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Holder, r publish.Receipt) []publish.Verification {
 	if h.Type() == filecoin.Type {
 		return []publish.Verification{v.viaPiece(ctx, h.Name(), r)}
+	}
+	if h.Type() == arweave.Type {
+		return v.viaArweave(ctx, root, h.Name(), r)
 	}
 	var gws []*verify.Gateway
 	for _, e := range r.Endpoints {

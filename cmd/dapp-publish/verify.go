@@ -36,10 +36,8 @@ func verifyCommand() *cli.Command {
 			"(--rpc) to its contenthash first. With --dir or --manifest, the paths and file CIDs\n" +
 			"found are compared with the local folder (packed with the same settings as `pack`)\n" +
 			"or a manifest written by `pack`.\n\n" +
-			"ar://TXID (or a name pointing there) is checked through each --arweave-gateway:\n" +
-			"every file of --dir or --manifest is fetched as ar://TXID/PATH and must match its\n" +
-			"size and SHA-256 (Arweave's own signatures are not checked; the local build is\n" +
-			"the reference).\n\n" +
+			"ar://TXID (or a name pointing there) is checked through each --arweave-gateway,\n" +
+			"trusting none: " + arweaveVerifyHelp + "\n\n" +
 			"Exit status: 0 if every source verified (and the comparison found no difference),\n" +
 			"3 if any did not, 2 for bad usage, 1 for other errors.",
 		Flags: append(append([]cli.Flag{
@@ -140,55 +138,6 @@ func verifyAction(c *cli.Context) error {
 
 // defaultArweaveGateway serves ar:// content when no --arweave-gateway is given.
 const defaultArweaveGateway = "https://arweave.net"
-
-// verifyArweave checks ar:// content: every file of the expected manifest,
-// fetched through each gateway's path manifest, must match its SHA-256.
-func verifyArweave(c *cli.Context, t target, expect *expectation) error {
-	if expect == nil {
-		return usageErr("pass --dir DIR or --manifest FILE: Arweave files are checked by their SHA-256 against the site's bundle manifest",
-			"ar:// content can only be verified against the site it should hold")
-	}
-	gws, err := arweaveGatewayList(c.StringSlice("arweave-gateway"))
-	if err != nil {
-		return err
-	}
-	reps := verify.CheckArweave(c.Context, t.Arweave, expect.manifest, gws, verify.CheckOptions{Timeout: c.Duration("timeout")})
-	res := verifyResult{Root: "ar://" + t.Arweave, Name: t.Name, What: t.what() + " (files compared with " + expect.with + ")", OK: true}
-	for _, r := range reps {
-		s := sourceResult{
-			Source: r.Source, OK: r.OK(), Mode: "arweave", Reachable: r.Reachable, Complete: r.Complete, Verified: r.Verified,
-			LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(), Bytes: r.Bytes, Files: r.Files,
-			Missing: r.Missing, Different: r.Different,
-		}
-		if r.Err != nil {
-			s.Error = sourceError(r.Err)
-		}
-		res.Sources = append(res.Sources, s)
-		res.OK = res.OK && r.OK()
-	}
-	if err := printVerify(c, res); err != nil {
-		return err
-	}
-	if err := reportVerifyToGitHub(c.App.ErrWriter, res); err != nil {
-		return err
-	}
-	return verifyOutcome(res)
-}
-
-func arweaveGatewayList(urls []string) ([]*verify.ArweaveGateway, error) {
-	if len(urls) == 0 {
-		urls = []string{defaultArweaveGateway}
-	}
-	gws, err := gatewayList(urls, false)
-	if err != nil {
-		return nil, err
-	}
-	var out []*verify.ArweaveGateway
-	for _, g := range gws {
-		out = append(out, &verify.ArweaveGateway{URL: g.URL})
-	}
-	return out, nil
-}
 
 func parseMode(s string) (verify.Mode, error) {
 	switch s {
