@@ -83,7 +83,11 @@ func (p *Pipeline) verifyAndName(ctx context.Context, rec *Record, root cid.Cid,
 	if err := p.gate(rec); err != nil {
 		return p.finish(rec, t, err)
 	}
-	err := p.name(ctx, rec, plan)
+	plan, err := p.retarget(ctx, rec, plan)
+	if err != nil {
+		return p.finish(rec, t, err)
+	}
+	err = p.name(ctx, rec, plan)
 	rec.Timings.NameMS += t.lap()
 	if err == nil {
 		rec.Outcome = outcome(rec, plan)
@@ -352,6 +356,40 @@ func (p *Pipeline) gate(rec *Record) error {
 		}
 	}
 	return fmt.Errorf("%w: %s (failed: %s); the name was not changed", ErrQuorumNotMet, strings.Join(rec.Quorum.Summary(), "; "), strings.Join(why, "; "))
+}
+
+// retarget lets a Retargeter choose the content among the verified
+// holders' receipts (see Retargeter); other Namers keep their plan.
+func (p *Pipeline) retarget(ctx context.Context, rec *Record, plan *NamePlan) (*NamePlan, error) {
+	rt, ok := p.Name.(Retargeter)
+	if plan == nil || !ok {
+		return plan, nil
+	}
+	var verified []Receipt
+	for _, r := range rec.Receipts {
+		if failure(r.Holder, rec.Receipts, rec.Verification) == "" {
+			verified = append(verified, r)
+		}
+	}
+	np, err := rt.Retarget(ctx, plan, verified)
+	if err != nil {
+		if rec.ENS != nil {
+			rec.ENS.Error = err.Error()
+		}
+		if errors.Is(err, ErrQuorumNotMet) {
+			rec.Outcome = OutcomeQuorumNotMet
+			return nil, fmt.Errorf("%w; the name was not changed", err)
+		}
+		rec.Outcome = OutcomeNameFailed
+		return nil, fmt.Errorf("%w: %w", ErrNameFailed, err)
+	}
+	res := np.Result
+	res.NoOp = np.NoOp
+	rec.ENS = &res
+	if np.NoOp {
+		p.event("name", "", fmt.Sprintf("%s already points at %s", res.Name, res.New))
+	}
+	return np, nil
 }
 
 // name points the name at the verified bundle.
