@@ -123,6 +123,7 @@ func (p *Provider) fill(rec *pin.Receipt, c *Copy) {
 	rec.ManifestID, rec.CARTxID, rec.Files = c.Manifest, c.CAR, c.Files
 	if c.Cost != nil {
 		rec.CostWinston = c.Cost.String()
+		rec.SetID("cost_winston", rec.CostWinston) // publish's Record keeps ids
 	}
 	rec.Endpoints = []string{p.api.Base + "/" + c.Manifest + "/"}
 	// Also in IDs, which every receipt form keeps (publish's Record too):
