@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -133,34 +132,24 @@ func loadConfig(c *cli.Context, path string, opts config.Options) (*config.Confi
 	return cfg, nil
 }
 
-// runPins runs every provider at once, with a live line of bytes sent per
-// provider on a terminal. A CAR given on the command line is verified while
-// it uploads (reading it twice in a row doubled the command's time); if it
-// turns out corrupt, the uploads are cancelled and the command fails with
-// exit 3. Holders verify what they import too, so a corrupt CAR is never
-// counted as stored either way.
+// runPins checks a CAR given on the command line, then runs every provider
+// at once, with a live line of bytes sent per provider on a terminal. The
+// check (trustless.CheckBundle: every block, the DAG complete, no folder
+// that lies, within the limits) comes first and a CAR it refuses is never
+// sent (exit 3): holders check only hashes, so a Kubo node would pin a
+// folder that lies, and an Arweave copy could not be taken back. It reads
+// the CAR at hashing speed (about 0.3 s per 100,000 blocks), and leaves it
+// in the page cache for the uploads.
 func runPins(c *cli.Context, ps []pin.Provider, in *pinInput) ([]pin.Receipt, error) {
+	if in.check != nil {
+		if err := in.check(); err != nil {
+			return nil, checkErr(fmt.Errorf("%s is not a valid CAR: %w (nothing was uploaded)", in.bundle.Name, err),
+				"re-create it with `dapp-publish pack DIR -o "+in.bundle.Name+"`, or pass the site folder instead")
+		}
+	}
 	prog := newPinProgress(c.App.ErrWriter, ps, in.bundle.Size)
 	defer prog.stop()
-	ctx, cancel := context.WithCancelCause(c.Context)
-	defer cancel(nil)
-	checked := make(chan error, 1)
-	go func() {
-		var err error
-		if in.check != nil {
-			err = in.check()
-		}
-		if err != nil {
-			cancel(err)
-		}
-		checked <- err
-	}()
-	receipts := pin.Run(ctx, ps, in.bundle, prog.add)
-	if err := <-checked; err != nil {
-		return nil, checkErr(fmt.Errorf("%s is not a valid CAR: %w (uploads cancelled)", in.bundle.Name, err),
-			"re-create it with `dapp-publish pack DIR -o "+in.bundle.Name+"`, or pass the site folder instead")
-	}
-	return receipts, nil
+	return pin.Run(c.Context, ps, in.bundle, prog.add), nil
 }
 
 func reportPins(c *cli.Context, b pin.Bundle, rs []pin.Receipt) error {

@@ -54,7 +54,7 @@ func packForPin(c *cli.Context, dir string, cfg *config.Config) (*pinInput, erro
 // openCARForPin opens a CAR and reads its header: it must name exactly one
 // root. The whole CAR is checked by the returned input's check
 // (trustless.CheckBundle: every block, the DAG complete, no lying folder,
-// within the limits), which runs while the CAR uploads (runPins).
+// within the limits), which runs before anything is uploaded (runPins).
 func openCARForPin(path string) (*pinInput, error) {
 	f, err := os.Open(path)
 	if err != nil {
