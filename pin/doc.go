@@ -4,7 +4,11 @@
 //
 // The model follows restic's backends. Provider is a small interface whose
 // doc comment is the contract every implementation keeps; optional
-// capabilities (Unpinner, Lister) are separate interfaces callers probe for.
+// capabilities are separate interfaces callers probe for through the
+// wrappers (As): Unpinner, Networker (the network a copy lives on),
+// PartialCARTaker (a CAR of only the blocks the holder lacks will do) and
+// Retriever (the holder's own API hands back what it holds), each declared
+// by the provider and checked at compile time in its package.
 // Each provider lives in its own package (pin/kubo, pin/cluster, ...) and is
 // constructed through an explicit Registry, never through init() side
 // effects. Cross-cutting behaviour wraps a provider instead of living in it:

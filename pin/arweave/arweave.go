@@ -31,7 +31,10 @@ type Provider struct {
 	anchorAt  time.Time
 }
 
-var _ pin.Provider = (*Provider)(nil)
+var (
+	_ pin.Provider  = (*Provider)(nil)
+	_ pin.Networker = (*Provider)(nil)
+)
 
 // New builds the provider named name from cfg (the registry's
 // constructor): it validates cfg and parses the wallet, contacting
@@ -61,6 +64,9 @@ func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
+
+// Network implements pin.Networker: the copy is Arweave transactions.
+func (p *Provider) Network() string { return pin.NetworkArweave }
 
 // Address is the wallet's address.
 func (p *Provider) Address() string { return p.wallet.Address() }
