@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/bundle/piece"
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/dapp-publish/dapp-publish/verify"
@@ -36,6 +37,9 @@ func verifyCommand() *cli.Command {
 			"(--rpc) to its contenthash first. With --dir or --manifest, the paths and file CIDs\n" +
 			"found are compared with the local folder (packed with the same settings as `pack`)\n" +
 			"or a manifest written by `pack`.\n\n" +
+			"--piece URL checks a Filecoin copy: the storage provider's /piece/<piece CID> must\n" +
+			"serve the CAR of CID (every block checked, as a gateway's) and, in the same pass,\n" +
+			"hash to the piece CID the URL names.\n\n" +
 			"ar://TXID (or a name pointing there) is checked through each --arweave-gateway,\n" +
 			"trusting none: " + arweaveVerifyHelp + "\n\n" +
 			"Exit status: 0 if every source verified (and the comparison found no difference),\n" +
@@ -44,6 +48,7 @@ func verifyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "gateway", Aliases: []string{"g"}, Usage: "trustless gateway `URL` to check (repeatable; default: " + strings.Join(defaultGateways, ", ") + ")"},
 			&cli.StringFlag{Name: "dir", Usage: "compare with the site folder `DIR`"},
 			&cli.StringFlag{Name: "manifest", Usage: "compare with the manifest `FILE` written by pack"},
+			&cli.StringSliceFlag{Name: "piece", Usage: "a Filecoin copy: the storage provider's piece `URL` (/piece/<piece CID>, a filecoin receipt's piece_url), which must serve the CAR of CID and hash to that piece CID (repeatable; alone, no public gateway is asked)"},
 			&cli.StringSliceFlag{Name: "arweave-gateway", Usage: "Arweave gateway `URL` for ar:// content (repeatable; default: " + defaultArweaveGateway + ")"},
 			&cli.StringFlag{Name: "mode", Value: "auto", Usage: "how to fetch: auto (CAR, raw blocks if refused), car or raw"},
 			redirectsFlag(),
@@ -95,9 +100,20 @@ func verifyAction(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usageErr("usage: dapp-publish verify CID|NAME [--gateway URL]... [--dir DIR]", "verify takes exactly one CID or name, got %d arguments", c.NArg())
 	}
-	gws, err := gatewayList(c.StringSlice("gateway"), c.Bool("allow-redirects"))
-	if err != nil {
-		return err
+	var wants []piece.Commitment
+	for _, u := range c.StringSlice("piece") {
+		want, err := parsePieceURL(u)
+		if err != nil {
+			return err
+		}
+		wants = append(wants, want)
+	}
+	var gws []*verify.Gateway
+	if len(wants) == 0 || len(c.StringSlice("gateway")) > 0 { // --piece alone asks no public gateway
+		var err error
+		if gws, err = gatewayList(c.StringSlice("gateway"), c.Bool("allow-redirects")); err != nil {
+			return err
+		}
 	}
 	mode, err := parseMode(c.String("mode"))
 	if err != nil {
@@ -112,12 +128,17 @@ func verifyAction(c *cli.Context) error {
 		return err
 	}
 	if t.Arweave != "" {
+		if len(wants) > 0 {
+			return usageErr("check a Filecoin copy (--piece) against the IPFS root it stores", "%s is Arweave content; --piece checks a Filecoin copy of an IPFS root", t.what())
+		}
 		return verifyArweave(c, t, expect)
 	}
 	if err := trustless.CheckCID(t.Root); err != nil {
 		return checkErr(fmt.Errorf("%s: %w", t.what(), err), "no bytes can prove such a CID: publish the site under a CID made with sha2-256 (every IPFS tool's default)")
 	}
-	reps := verify.Check(c.Context, t.Root, gws, verify.CheckOptions{Timeout: c.Duration("timeout"), Mode: mode, Tree: expect != nil})
+	opts := verify.CheckOptions{Timeout: c.Duration("timeout"), Mode: mode, Tree: expect != nil}
+	reps := verify.Check(c.Context, t.Root, gws, opts)
+	reps = append(reps, checkPieces(c.Context, t.Root, c.StringSlice("piece"), wants, opts)...)
 	res := verifyResult{Root: t.Root.String(), Name: t.Name, What: t.what(), OK: true}
 	for _, r := range reps {
 		res.Sources = append(res.Sources, toSourceResult(r))
