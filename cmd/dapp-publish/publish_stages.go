@@ -1,9 +1,13 @@
 package main
 
-// The publish pipeline's stages (package publish) implemented over today's
-// packages. These adapters are thin on purpose: when the pin-input and
-// "verify a set of sources" helpers move into library packages, they move
-// onto those.
+// The publish pipeline's stages (package publish) over the library
+// packages: holders are pin providers (what publish asks of one, its
+// network, partial CARs, retrieval through its own API, comes from the
+// capabilities the provider declares: pin.As), and every copy is checked by
+// package verify (Check for gateways, CheckCAR for a holder's own API,
+// CheckArweaveCopy for Arweave) or, for Filecoin Onchain Cloud, by its piece
+// (filecoin.CheckReceipt). What remains here is the conversion of their
+// results into publish's Record.
 
 import (
 	"context"
