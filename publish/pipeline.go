@@ -119,13 +119,18 @@ func (p *Pipeline) plan(ctx context.Context, root cid.Cid, rec *Record) (*NamePl
 		rec.Outcome = OutcomeFailed
 		return nil, fmt.Errorf("%w %s: %w", ErrNameCheck, p.Name.Name(), err)
 	}
+	p.planned(rec, plan)
+	return plan, nil
+}
+
+// planned records what a plan will do to the name.
+func (p *Pipeline) planned(rec *Record, plan *NamePlan) {
 	res := plan.Result
 	res.NoOp = plan.NoOp
 	rec.ENS = &res
 	if plan.NoOp {
 		p.event("name", "", fmt.Sprintf("%s already points at %s", res.Name, res.New))
 	}
-	return plan, nil
 }
 
 // dryRun asks every holder whether it is reachable with our credentials
@@ -383,12 +388,7 @@ func (p *Pipeline) retarget(ctx context.Context, rec *Record, plan *NamePlan) (*
 		rec.Outcome = OutcomeNameFailed
 		return nil, fmt.Errorf("%w: %w", ErrNameFailed, err)
 	}
-	res := np.Result
-	res.NoOp = np.NoOp
-	rec.ENS = &res
-	if np.NoOp {
-		p.event("name", "", fmt.Sprintf("%s already points at %s", res.Name, res.New))
-	}
+	p.planned(rec, np)
 	return np, nil
 }
 

@@ -310,15 +310,21 @@ func printSourceTable(w io.Writer, srcs []sourceResult) {
 		for _, v := range s.Via {
 			fmt.Fprintf(w, "\n%s redirected to %s: bytes came from there\n", safetext.Term(s.Source), safetext.Term(v))
 		}
-		if s.Error != "" {
-			fmt.Fprintf(w, "\n%s: FAILED: %s\n", safetext.Term(s.Source), safetext.Term(s.Error))
-		}
-		for _, p := range s.Missing {
-			fmt.Fprintf(w, "  missing    %s\n", safetext.Term(p))
-		}
-		for _, p := range s.Different {
-			fmt.Fprintf(w, "  different  %s\n", safetext.Term(p))
-		}
+		printSourceProblems(w, s)
+	}
+}
+
+// printSourceProblems prints why a source failed and the paths it lacked
+// or served with other bytes.
+func printSourceProblems(w io.Writer, s sourceResult) {
+	if s.Error != "" {
+		fmt.Fprintf(w, "\n%s: FAILED: %s\n", safetext.Term(s.Source), safetext.Term(s.Error))
+	}
+	for _, p := range s.Missing {
+		fmt.Fprintf(w, "  missing    %s\n", safetext.Term(p))
+	}
+	for _, p := range s.Different {
+		fmt.Fprintf(w, "  different  %s\n", safetext.Term(p))
 	}
 }
 

@@ -107,15 +107,7 @@ func printArweave(w io.Writer, what string, res arweaveResult) {
 			fmt.Fprintf(w, "%s: %d data items (%s) have no header a gateway serves: their bytes were checked, their signatures were not\n",
 				safetext.Term(s.Source), n, safetext.Term(strings.Join(s.Unsigned[:min(n, 3)], ", "))+map[bool]string{true: ", ...", false: ""}[n > 3])
 		}
-		if s.Error != "" {
-			fmt.Fprintf(w, "\n%s: FAILED: %s\n", safetext.Term(s.Source), safetext.Term(s.Error))
-		}
-		for _, p := range s.Missing {
-			fmt.Fprintf(w, "  missing    %s\n", safetext.Term(p))
-		}
-		for _, p := range s.Different {
-			fmt.Fprintf(w, "  different  %s\n", safetext.Term(p))
-		}
+		printSourceProblems(w, s.sourceResult)
 	}
 }
 
