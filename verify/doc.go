@@ -15,7 +15,9 @@
 //     timeout for streams that stall after 200; redirects to another host
 //     fail unless allowed, and are then named in the Report.
 //   - check.go: Check asks several sources concurrently and returns one
-//     Report per source (reachable, complete, verified, latency, bytes).
+//     Report per source (reachable, complete, verified, latency, bytes);
+//     CheckCAR checks and reports a source outside the gateway protocol
+//     (a holder's own API, such as a Kubo node's dag/export) the same way.
 //   - compare.go: compare the verified tree (path -> CID) with a bundle
 //     Manifest; CompareReports picks the first source that verified.
 //   - blockstore.go, carfile.go: BlockStore, a read-only blockstore over many
