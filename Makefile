@@ -99,6 +99,11 @@ test-short:
 bench: peers build
 	$(PEER_ENV) ./scripts/bench.sh
 
+# Arweave alone: upload to arlocal next to arweave-js (also run by bench).
+.PHONY: bench-arweave
+bench-arweave: peers build
+	$(PEER_ENV) DP=$(CURDIR)/$(BIN) ./scripts/bench.d/arweave.sh
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
@@ -108,9 +113,10 @@ lint:
 # The race detector where goroutines run: pack and walk (bundle), the piece
 # CID's hashing on every core (bundle/piece), the providers run at once
 # (pin), publish's holders, checks and delta, verify's fetchers, sitefs, the
-# secret scrubber, atomicfile's pending list. Kubo-parity tests are left to
-# the plain pass: they compare CIDs and take minutes under the detector.
-RACE_PKGS := ./bundle ./bundle/piece ./verify ./pin/... ./publish ./internal/sitefs ./internal/redact ./internal/atomicfile
+# secret scrubber, atomicfile's pending list, trustless's stream checker.
+# Kubo-parity tests are left to the plain pass: they compare CIDs and take
+# minutes under the detector.
+RACE_PKGS := ./bundle ./bundle/piece ./verify ./pin/... ./publish ./internal/sitefs ./internal/redact ./internal/atomicfile ./internal/trustless
 race: peers deps
 	$(PEER_ENV) $(GO) test -race -count=1 -timeout 15m -exec "$(CURDIR)/scripts/netns-exec" \
 	  -skip 'MatchesKubo|KuboExport|KuboImports|HAMTBoundary|MatchesIPFSCar' $(RACE_PKGS)
@@ -171,7 +177,8 @@ fuzz:
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzReadManifest -fuzztime 30s
 	$(GO) test ./bundle -run '^$$' -fuzz FuzzLint -fuzztime 30s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzVerifyCAR -fuzztime 30s
-	$(GO) test ./verify -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
+	$(GO) test ./internal/trustless -run '^$$' -fuzz FuzzDagPB -fuzztime 30s
+	$(GO) test ./internal/trustless -run '^$$' -fuzz FuzzTree -fuzztime 30s
 	$(GO) test ./ens -run '^$$' -fuzz FuzzDecodeContenthash -fuzztime 30s
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./internal/safetext -run '^$$' -fuzz FuzzTerm -fuzztime 30s
@@ -183,6 +190,10 @@ fuzz:
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzSum -fuzztime 30s
 	for p in filecoin lighthouse; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
+	for f in FuzzParseWallet FuzzParseTransaction FuzzParseManifest FuzzReadDataItem FuzzDecodeTags FuzzValidatePath; do \
+	  $(GO) test ./pin/arweave/artx -run '^$$' -fuzz "^$$f$$" -fuzztime 30s -fuzzminimizetime 10s || exit 1; done
+	$(GO) test ./pin/arweave/arapi -run '^$$' -fuzz FuzzDecodeTransactions -fuzztime 30s
+	$(GO) test ./pin/arweave/carsite -run '^$$' -fuzz FuzzOpen -fuzztime 30s -fuzzminimizetime 10s
 
 clean:
 	rm -rf bin

@@ -25,6 +25,14 @@ type Settings interface {
 	Validate() error
 }
 
+// TimeoutDefaulter is implemented by the Settings of a type whose Pin
+// needs another per-attempt timeout than the config's default (10 minutes)
+// when its entry sets no timeout: an Arweave upload goes chunk by chunk and
+// takes minutes per hundred MB. internal/config asks it after Validate.
+type TimeoutDefaulter interface {
+	DefaultTimeout() time.Duration
+}
+
 // InvalidFieldError is a problem with one settings key.
 type InvalidFieldError struct {
 	Key string // the YAML key, e.g. "endpoint"

@@ -1,10 +1,14 @@
 // Package pin stores bundles on holders: a Kubo node, an IPFS Cluster, any
-// Pinning Service API, Pinata, Filebase (IPFS), Filecoin Onchain Cloud and
-// Lighthouse (Filecoin).
+// Pinning Service API, Pinata, Filebase (IPFS), Filecoin Onchain Cloud,
+// Lighthouse (Filecoin) and Arweave.
 //
 // The model follows restic's backends. Provider is a small interface whose
 // doc comment is the contract every implementation keeps; optional
-// capabilities (Unpinner, Lister) are separate interfaces callers probe for.
+// capabilities are separate interfaces callers probe for through the
+// wrappers (As): Unpinner, Networker (the network a copy lives on),
+// PartialCARTaker (a CAR of only the blocks the holder lacks will do) and
+// Retriever (the holder's own API hands back what it holds), each declared
+// by the provider and checked at compile time in its package.
 // Each provider lives in its own package (pin/kubo, pin/cluster, ...) and is
 // constructed through an explicit Registry, never through init() side
 // effects. Cross-cutting behaviour wraps a provider instead of living in it:
@@ -42,15 +46,15 @@
 // wallet, each of its fields) from all output and masks it in GitHub
 // Actions. The provider calls Expose only where it sends or signs with it.
 // ${VAR} works in every other string value too, and each value it brings in
-// is handled as a secret. For example:
+// is handled as a secret. For example (pin/arweave/config.go, shortened):
 //
 //	// Config is an arweave entry: {name: permaweb, type: arweave,
-//	// gateway: "https://arweave.net", wallet_file: wallet.json, spend_cap_winston: 1000000}
+//	// gateway: "https://arweave.net", wallet_file: wallet.json, confirmations: 1}
 //	type Config struct {
-//		Gateway  string       `yaml:"gateway"`
-//		Wallet   secret.Value `yaml:"wallet"` // JWK JSON: wallet: ${ARWEAVE_WALLET} or wallet_file
-//		SpendCap int64        `yaml:"spend_cap_winston"`
-//		HTTPClient *http.Client `yaml:"-"` // tests inject transports here
+//		Gateway       string       `yaml:"gateway"`
+//		Wallet        secret.Value `yaml:"wallet"` // JWK JSON: wallet: ${ARWEAVE_WALLET} or wallet_file
+//		Confirmations int          `yaml:"confirmations"`
+//		HTTPClient    *http.Client `yaml:"-"` // tests inject transports here
 //	}
 //
 //	func (c *Config) Validate() error {
@@ -59,6 +63,11 @@
 //		}
 //		...
 //	}
+//
+// The common keys stay with internal/config: a type that needs its own
+// parallelism declares its own key (arweave's parallel_uploads), and a type
+// whose attempts need another default timeout than 10 minutes implements
+// TimeoutDefaulter on its Config.
 //
 // <name>.go holds `const Type = "<name>"` and the constructor
 // `func New(name string, cfg *Config) (pin.Provider, error)`, which calls

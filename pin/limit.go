@@ -101,14 +101,7 @@ func Unwrap(p Provider) Provider {
 }
 
 // AsUnpinner finds the Unpinner capability in p or the providers it wraps.
-func AsUnpinner(p Provider) (Unpinner, bool) {
-	for ; p != nil; p = Unwrap(p) {
-		if u, ok := p.(Unpinner); ok {
-			return u, true
-		}
-	}
-	return nil, false
-}
+func AsUnpinner(p Provider) (Unpinner, bool) { return As[Unpinner](p) }
 
 // Policy is the set of wrappers Wrap applies.
 type Policy struct {

@@ -44,6 +44,14 @@ type Receipt struct {
 	Skipped   bool  `json:"skipped,omitempty"`
 	Attempts  int   `json:"attempts,omitempty"`
 
+	// Arweave copies (pin/arweave): the path manifest transaction (what
+	// ar:// and an ENS arweave contenthash point to), the transaction
+	// holding the CAR, each file's transaction, and what this run paid.
+	ManifestID  string            `json:"manifest_id,omitempty"`
+	CARTxID     string            `json:"car_tx_id,omitempty"`
+	Files       map[string]string `json:"files,omitempty"`
+	CostWinston string            `json:"cost_winston,omitempty"`
+
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	// Warnings are problems that did not stop the bundle from being

@@ -83,7 +83,11 @@ func (p *Pipeline) verifyAndName(ctx context.Context, rec *Record, root cid.Cid,
 	if err := p.gate(rec); err != nil {
 		return p.finish(rec, t, err)
 	}
-	err := p.name(ctx, rec, plan)
+	plan, err := p.retarget(ctx, rec, plan)
+	if err != nil {
+		return p.finish(rec, t, err)
+	}
+	err = p.name(ctx, rec, plan)
 	rec.Timings.NameMS += t.lap()
 	if err == nil {
 		rec.Outcome = outcome(rec, plan)
@@ -115,13 +119,18 @@ func (p *Pipeline) plan(ctx context.Context, root cid.Cid, rec *Record) (*NamePl
 		rec.Outcome = OutcomeFailed
 		return nil, fmt.Errorf("%w %s: %w", ErrNameCheck, p.Name.Name(), err)
 	}
+	p.planned(rec, plan)
+	return plan, nil
+}
+
+// planned records what a plan will do to the name.
+func (p *Pipeline) planned(rec *Record, plan *NamePlan) {
 	res := plan.Result
 	res.NoOp = plan.NoOp
 	rec.ENS = &res
 	if plan.NoOp {
 		p.event("name", "", fmt.Sprintf("%s already points at %s", res.Name, res.New))
 	}
-	return plan, nil
 }
 
 // dryRun asks every holder whether it is reachable with our credentials
@@ -352,6 +361,35 @@ func (p *Pipeline) gate(rec *Record) error {
 		}
 	}
 	return fmt.Errorf("%w: %s (failed: %s); the name was not changed", ErrQuorumNotMet, strings.Join(rec.Quorum.Summary(), "; "), strings.Join(why, "; "))
+}
+
+// retarget lets a Retargeter choose the content among the verified
+// holders' receipts (see Retargeter); other Namers keep their plan.
+func (p *Pipeline) retarget(ctx context.Context, rec *Record, plan *NamePlan) (*NamePlan, error) {
+	rt, ok := p.Name.(Retargeter)
+	if plan == nil || !ok {
+		return plan, nil
+	}
+	var verified []Receipt
+	for _, r := range rec.Receipts {
+		if failure(r.Holder, rec.Receipts, rec.Verification) == "" {
+			verified = append(verified, r)
+		}
+	}
+	np, err := rt.Retarget(ctx, plan, verified)
+	if err != nil {
+		if rec.ENS != nil {
+			rec.ENS.Error = err.Error()
+		}
+		if errors.Is(err, ErrQuorumNotMet) {
+			rec.Outcome = OutcomeQuorumNotMet
+			return nil, fmt.Errorf("%w; the name was not changed", err)
+		}
+		rec.Outcome = OutcomeNameFailed
+		return nil, fmt.Errorf("%w: %w", ErrNameFailed, err)
+	}
+	p.planned(rec, np)
+	return np, nil
 }
 
 // name points the name at the verified bundle.

@@ -75,7 +75,7 @@ func (rb *Rollback) choose(ctx context.Context) (target, current cid.Cid, source
 	records := rb.published()
 	switch {
 	case len(hist) > 0:
-		current = hist[len(hist)-1].CID
+		current = rootOf(hist[len(hist)-1], records)
 	case len(records) > 0:
 		current, _ = cid.Decode(records[len(records)-1].CID)
 	}
@@ -83,7 +83,7 @@ func (rb *Rollback) choose(ctx context.Context) (target, current cid.Cid, source
 		return rb.To, current, "--to", nil
 	}
 	for i := len(hist) - 1; i >= 0; i-- {
-		if c := hist[i].CID; c.Defined() && !sameCID(c, current) {
+		if c := rootOf(hist[i], records); c.Defined() && !sameCID(c, current) {
 			return c, current, "ens", nil
 		}
 	}
@@ -93,6 +93,23 @@ func (rb *Rollback) choose(ctx context.Context) (target, current cid.Cid, source
 		}
 	}
 	return cid.Undef, current, "", fmt.Errorf("%w: %s has no earlier IPFS value in its history or in the records", ErrNoPrevious, rb.Name.Name())
+}
+
+// rootOf is the IPFS root a past value of the name stands for: its CID, or,
+// for a value a holder made (ar://<manifest> with ens.content: arweave), the
+// root of the published Record that pointed the name there.
+func rootOf(nc NameChange, records []*Record) cid.Cid {
+	if nc.CID.Defined() {
+		return nc.CID
+	}
+	for i := len(records) - 1; i >= 0; i-- {
+		if r := records[i]; r.ENS != nil && r.ENS.New == nc.Value {
+			if c, err := cid.Decode(r.CID); err == nil {
+				return c
+			}
+		}
+	}
+	return cid.Undef
 }
 
 // published lists the published Records of the name, oldest first.

@@ -139,6 +139,20 @@ type Namer interface {
 	Apply(ctx context.Context, p *NamePlan) (*ENSResult, error)
 }
 
+// Retargeter is a Namer whose content one of the holders makes, rather than
+// the root itself: an Arweave copy's path manifest (ens.content: arweave
+// points the name at ar://<manifest>), known only once stored. Plan then
+// checks the name with a stand-in of the same kind; after the quorum gate
+// and before Apply, the pipeline calls Retarget with the receipts of the
+// holders that verified (in holder order), and applies the plan it returns
+// (NoOp when the name already points there). An error leaves the name as it
+// was: one wrapping ErrQuorumNotMet means no verified holder made the
+// content; any other is a failed name update (ErrNameFailed).
+type Retargeter interface {
+	Namer
+	Retarget(ctx context.Context, p *NamePlan, verified []Receipt) (*NamePlan, error)
+}
+
 // NamePlan is a checked, unsent change of the name.
 type NamePlan struct {
 	Current cid.Cid   // what the name points at now (Undef: unset or not IPFS)

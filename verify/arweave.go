@@ -2,86 +2,157 @@ package verify
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/pin/arweave/arapi"
+	"github.com/dapp-publish/dapp-publish/pin/arweave/artx"
+	"github.com/ipfs/go-cid"
 )
 
-// ArweaveGateway is an Arweave HTTP gateway (https://arweave.net, or arlocal
-// in tests). A site on Arweave is a path manifest transaction: the gateway
-// serves its files at /{manifest}/{path}. Nothing it sends is trusted: each
-// file's bytes are hashed and compared with the bundle manifest.
+// ArweaveGateway is an Arweave node or gateway (https://arweave.net,
+// arlocal in tests). Nothing it sends is trusted: transaction headers are
+// checked by their signatures, data by the data root the signature covers,
+// the CAR copy block by block against the IPFS root.
 type ArweaveGateway struct {
 	URL    string
 	Client *http.Client // nil: DefaultClient
 }
 
-// ArweaveReport is what one Arweave gateway really serves for a manifest.
-type ArweaveReport struct {
-	Source    string        `json:"source"`
-	Manifest  string        `json:"manifest"`  // transaction id
-	Reachable bool          `json:"reachable"` // the gateway answered over HTTP
-	Complete  bool          `json:"complete"`  // every expected path was served
-	Verified  bool          `json:"verified"`  // files were served and every one matched its SHA-256
-	Latency   time.Duration `json:"latency"`
-	Duration  time.Duration `json:"duration"`
-	Bytes     int64         `json:"bytes"`
-	Files     int           `json:"files"`               // files that matched
-	Missing   []string      `json:"missing,omitempty"`   // expected paths not served
-	Different []string      `json:"different,omitempty"` // served with other bytes
-	Err       error         `json:"-"`
+// ArweaveCopy names an Arweave copy of a site, as the arweave provider's
+// receipt does: its path manifest (what ar:// points to), optionally the
+// transaction holding the CAR and the bundle's IPFS root. Unset, the CAR
+// and root are read from the manifest's tags (IPFS-CAR, then the CAR's
+// IPFS-Root).
+type ArweaveCopy struct {
+	Manifest string
+	CAR      string
+	Root     cid.Cid
 }
 
-// OK reports whether every file was served and matched.
+// ArweaveCopyOf reads an Arweave copy, and the gateways to check it
+// through, from what a receipt of the arweave provider holds: its
+// endpoints (https://gw/<manifest>/) and its ids ("manifest", "car").
+// root is the bundle's root. publish's verify stage calls it, then
+// CheckArweaveCopy.
+func ArweaveCopyOf(root cid.Cid, endpoints []string, ids map[string]string) (ArweaveCopy, []*ArweaveGateway, error) {
+	c := ArweaveCopy{Manifest: ids["manifest"], CAR: ids["car"], Root: root}
+	if err := CheckArweaveTxID(c.Manifest); err != nil {
+		return c, nil, fmt.Errorf("the receipt names no manifest: %w", err)
+	}
+	if c.CAR != "" {
+		if err := CheckArweaveTxID(c.CAR); err != nil {
+			return c, nil, fmt.Errorf("the receipt's CAR: %w", err)
+		}
+	}
+	var gws []*ArweaveGateway
+	for _, e := range endpoints {
+		base, ok := strings.CutSuffix(strings.TrimRight(e, "/"), "/"+c.Manifest)
+		if u, err := url.Parse(base); ok && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			gws = append(gws, &ArweaveGateway{URL: base})
+		}
+	}
+	if len(gws) == 0 {
+		return c, nil, errors.New("the receipt names no gateway for its manifest")
+	}
+	return c, gws, nil
+}
+
+// ArweaveReport is what one gateway really serves of an Arweave copy.
+type ArweaveReport struct {
+	Source     string        `json:"source"`
+	Manifest   string        `json:"manifest"`
+	CAR        string        `json:"car,omitempty"`   // the CAR copy's transaction
+	Root       string        `json:"root,omitempty"`  // the IPFS root the CAR copy holds, every block checked
+	Owner      string        `json:"owner,omitempty"` // the wallet that signed the manifest
+	Reachable  bool          `json:"reachable"`       // the gateway answered over HTTP
+	Complete   bool          `json:"complete"`        // every expected file was served
+	Verified   bool          `json:"verified"`        // everything served matched its signed data root and the references
+	Latency    time.Duration `json:"latency"`
+	Duration   time.Duration `json:"duration"`
+	Bytes      int64         `json:"bytes"`
+	Files      int           `json:"files"`               // files that verified
+	Signatures int           `json:"signatures"`          // transaction signatures checked
+	Missing    []string      `json:"missing,omitempty"`   // expected paths not served (or not in the manifest)
+	Different  []string      `json:"different,omitempty"` // paths served with other bytes, or not in the site
+	Unsigned   []string      `json:"unsigned,omitempty"`  // ids whose headers the gateway does not serve (bundled data items): bytes checked, signatures not
+	Err        error         `json:"-"`
+}
+
+// OK reports whether everything expected was served and verified.
 func (r ArweaveReport) OK() bool { return r.Err == nil && r.Reachable && r.Complete && r.Verified }
 
-// ErrContentMismatch: a file served by an Arweave gateway differs from the
-// bundle manifest (size or SHA-256).
-var ErrContentMismatch = errors.New("file does not match the manifest")
-
-// ErrArweaveTxID means a string is not an Arweave transaction id.
-var ErrArweaveTxID = errors.New("not an Arweave transaction id (43 base64url characters)")
+// Errors of the Arweave checks.
+var (
+	// ErrContentMismatch: bytes served differ from what they are checked
+	// against (a signed data root, the CAR copy, the local build).
+	ErrContentMismatch = errors.New("file does not match")
+	// ErrArweaveTxID: a string is not an Arweave transaction id.
+	ErrArweaveTxID = errors.New("not an Arweave transaction id (43 base64url characters)")
+	// ErrBadSignature: a transaction header's signature does not verify.
+	ErrBadSignature = errors.New("transaction signature does not verify")
+)
 
 // CheckArweaveTxID checks the form of a transaction id: 32 bytes, unpadded
 // base64url. It keeps ids from smuggling path segments into URLs.
 func CheckArweaveTxID(id string) error {
-	b, err := base64.RawURLEncoding.DecodeString(id)
-	if err != nil || len(b) != 32 {
+	if !artx.IsTxID(id) {
 		return fmt.Errorf("%w: %q", ErrArweaveTxID, id)
 	}
 	return nil
 }
 
-// CheckArweave fetches every file of want from each gateway through the
-// manifest transaction (GET /{manifest}/{path}), a few at a time, and
-// compares each file's SHA-256 and size with want. Gateways are checked
-// concurrently; one Report per gateway.
+// CheckArweave checks the site whose path manifest is manifestTx through
+// each gateway, concurrently (CheckArweaveCopy with the CAR and root taken
+// from the manifest's tags). want, the local build's manifest, may be nil.
 func CheckArweave(ctx context.Context, manifestTx string, want *bundle.Manifest, gws []*ArweaveGateway, opts CheckOptions) []ArweaveReport {
+	return CheckArweaveCopy(ctx, ArweaveCopy{Manifest: manifestTx}, want, gws, opts)
+}
+
+// CheckArweaveCopy verifies an Arweave copy through each gateway,
+// concurrently, without trusting them:
+//
+//   - the manifest's transaction is signed, and the manifest served hashes
+//     to its signed data root;
+//   - every file the manifest lists: its transaction is signed and the bytes
+//     served hash to its data root;
+//   - the CAR copy: signed, its bytes hash to its data root, every block
+//     hashes to its CID and the DAG under the IPFS root is complete (the
+//     root must be c.Root when set, and want's root when want is given);
+//   - the site: each file of the CAR is the file the manifest lists at its
+//     path (same SHA-256), no path is missing or extra, and with want each
+//     file has the local build's SHA-256.
+//
+// Data items (Turbo uploads) have no header a gateway serves: their bytes
+// are checked against the CAR and want, and their ids are listed in
+// Unsigned. Publish counts an Arweave copy once its report is OK.
+func CheckArweaveCopy(ctx context.Context, c ArweaveCopy, want *bundle.Manifest, gws []*ArweaveGateway, opts CheckOptions) []ArweaveReport {
 	reports := make([]ArweaveReport, len(gws))
 	var wg sync.WaitGroup
 	for i, g := range gws {
-		wg.Go(func() { reports[i] = g.check(ctx, manifestTx, want, opts) })
+		wg.Go(func() { reports[i] = g.check(ctx, c, want, opts) })
 	}
 	wg.Wait()
 	return reports
 }
 
-func (g *ArweaveGateway) check(ctx context.Context, tx string, want *bundle.Manifest, opts CheckOptions) ArweaveReport {
-	rep := ArweaveReport{Source: g.URL, Manifest: tx}
-	if err := CheckArweaveTxID(tx); err != nil {
-		rep.Err = err
+func (g *ArweaveGateway) check(ctx context.Context, c ArweaveCopy, want *bundle.Manifest, opts CheckOptions) ArweaveReport {
+	rep := ArweaveReport{Source: g.URL, Manifest: c.Manifest}
+	if rep.Err = CheckArweaveTxID(c.Manifest); rep.Err != nil {
 		return rep
+	}
+	if c.CAR != "" {
+		if rep.Err = CheckArweaveTxID(c.CAR); rep.Err != nil {
+			return rep
+		}
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -95,95 +166,23 @@ func (g *ArweaveGateway) check(ctx context.Context, tx string, want *bundle.Mani
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() {
 		first.Do(func() { latency = time.Since(start) })
 	}})
-	results := g.checkFiles(ctx, tx, want.Files)
-	rep.Duration = time.Since(start)
-	first.Do(func() {})
-	rep.Reachable, rep.Latency = latency > 0, latency
-	summarizeArweave(&rep, want.Files, results)
-	return rep
-}
-
-type fileResult struct {
-	n   int64
-	err error
-}
-
-// checkFiles checks the files with a few concurrent requests.
-func (g *ArweaveGateway) checkFiles(ctx context.Context, tx string, files []bundle.FileEntry) []fileResult {
-	results := make([]fileResult, len(files))
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, f := range files {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			results[i].n, results[i].err = g.checkFile(ctx, tx, f)
-		})
-	}
-	wg.Wait()
-	return results
-}
-
-func summarizeArweave(rep *ArweaveReport, files []bundle.FileEntry, results []fileResult) {
-	var firstErr error
-	for i, r := range results {
-		rep.Bytes += r.n
-		switch {
-		case r.err == nil:
-			rep.Files++
-			continue
-		case errors.Is(r.err, ErrContentMismatch):
-			rep.Different = append(rep.Different, files[i].Path)
-		default:
-			rep.Missing = append(rep.Missing, files[i].Path)
-		}
-		if firstErr == nil {
-			firstErr = r.err
-		}
-	}
-	rep.Complete = len(rep.Missing) == 0
-	rep.Verified = rep.Files > 0 && len(rep.Different) == 0
-	if firstErr != nil {
-		rep.Err = fmt.Errorf("%d missing, %d different of %d files; first: %w", len(rep.Missing), len(rep.Different), len(files), firstErr)
-	}
-}
-
-// checkFile fetches one path and compares its SHA-256 with the manifest's.
-func (g *ArweaveGateway) checkFile(ctx context.Context, tx string, f bundle.FileEntry) (int64, error) {
-	u := strings.TrimRight(g.URL, "/") + "/" + tx + "/" + escapePath(f.Path)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, fmt.Errorf("bad Arweave gateway URL %q: %w", g.URL, err)
-	}
 	client := g.Client
 	if client == nil {
 		client = DefaultClient
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", f.Path, err)
+	ck := &arCheck{api: &arapi.Client{Base: strings.TrimRight(g.URL, "/"), HTTP: client}, rep: &rep, want: want}
+	if want != nil {
+		ck.wantSums = make(map[string]string, len(want.Files))
+		for _, f := range want.Files {
+			ck.wantSums[f.Path] = f.SHA256
+		}
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		return 0, fmt.Errorf("%s: %w", f.Path, &StatusError{Status: resp.StatusCode, Body: strings.TrimSpace(string(body))})
-	}
-	h := sha256.New()
-	n, err := io.Copy(h, io.LimitReader(resp.Body, f.Size+1)) // more than expected is already wrong
-	if err != nil {
-		return n, fmt.Errorf("%s: failed to read: %w", f.Path, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); n != f.Size || got != f.SHA256 {
-		return n, fmt.Errorf("%w: %s: served %d bytes with sha256 %.12s, the manifest says %d bytes with %.12s", ErrContentMismatch, f.Path, n, got, f.Size, f.SHA256)
-	}
-	return n, nil
-}
-
-// escapePath escapes each segment of a slash-separated path for a URL.
-func escapePath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	return strings.Join(segs, "/")
+	rep.Err = ck.run(ctx, c)
+	rep.Duration = time.Since(start)
+	first.Do(func() {})
+	rep.Reachable, rep.Latency = latency > 0, latency
+	sort.Strings(rep.Missing)
+	sort.Strings(rep.Different)
+	sort.Strings(rep.Unsigned)
+	return rep
 }

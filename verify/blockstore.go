@@ -8,12 +8,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/ipfs/boxo/blockstore"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	format "github.com/ipfs/go-ipld-format"
-	mh "github.com/multiformats/go-multihash"
 )
 
 // BlockGetter is a place single blocks can be fetched from: a trustless
@@ -91,12 +91,16 @@ func (bs *BlockStore) Get(ctx context.Context, c cid.Cid) (blocks.Block, error) 
 }
 
 func (bs *BlockStore) get(ctx context.Context, c cid.Cid) ([]byte, error) {
-	if c.Prefix().MhType == mh.IDENTITY {
-		dm, err := mh.Decode(c.Hash())
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s", ErrMalformed, c)
+	// Every call checks the context first: a request whose client left, or
+	// that ran out of time, stops here even when every block is cached.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if data, ok := trustless.Inline(c); ok {
+		if err := checkBlock(c, data); err != nil {
+			return nil, err
 		}
-		return dm.Digest, nil
+		return data, nil
 	}
 	if bs.cache != nil {
 		if data, ok := bs.cache.Get(c); ok {
@@ -146,7 +150,7 @@ func (bs *BlockStore) try(ctx context.Context, src BlockGetter, c cid.Cid) ([]by
 	defer cancel()
 	data, err := src.GetBlock(ctx, c)
 	if err == nil {
-		err = checkHash(c, data) // sources may verify too; we never rely on it
+		err = checkBlock(c, data) // sources may verify too; we never rely on it
 	}
 	if err != nil && bs.opts.OnReject != nil {
 		bs.opts.OnReject(src.String(), c, err)
@@ -181,4 +185,20 @@ func (bs *BlockStore) PutMany(context.Context, []blocks.Block) error { return Er
 // AllKeysChan fails: remote sources cannot be listed.
 func (bs *BlockStore) AllKeysChan(context.Context) (<-chan cid.Cid, error) {
 	return nil, errors.New("a verifying block store over remote sources cannot list its blocks")
+}
+
+// checkBlock is what every block passes before boxo's gateway sees it: its
+// bytes hash to its CID under the allow-list, and, if it is a directory, it
+// does not lie (trustless.Decode: no duplicate or path-like names, HAMT
+// links where lookups find them). These are the per-block rules `verify`
+// and `inspect` apply, so `serve` hands out only entries they would list.
+func checkBlock(c cid.Cid, data []byte) error {
+	if err := trustless.CheckBlock(c, data); err != nil {
+		return err
+	}
+	if c.Type() == cid.Raw {
+		return nil
+	}
+	_, err := trustless.Decode(c, data)
+	return err
 }

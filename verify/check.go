@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
@@ -25,8 +26,9 @@ type CheckOptions struct {
 	Timeout time.Duration // per source, for the whole DAG; 0 means 5 minutes
 	Mode    Mode
 	Limits  Limits
-	// Tree collects each source's directory tree into Report.Tree, for
-	// Compare.
+	// Tree keeps each verified source's directory tree in Report.Tree, for
+	// Compare and CompareReports. (The tree is always checked: a DAG whose
+	// directories lie does not verify.)
 	Tree bool
 }
 
@@ -41,8 +43,12 @@ type Report struct {
 	Duration  time.Duration `json:"duration"`  // whole retrieval
 	Bytes     int64         `json:"bytes"`
 	Blocks    int           `json:"blocks"`
-	Err       error         `json:"-"`
-	Tree      *Tree         `json:"-"`
+	// Via names the other hosts (scheme://host) the source redirected to
+	// that served bytes; with Gateway.AllowRedirects unset it stays empty,
+	// as such a redirect fails with ErrCrossHostRedirect.
+	Via  []string `json:"via,omitempty"`
+	Err  error    `json:"-"`
+	Tree *Tree    `json:"-"`
 }
 
 // OK reports whether the source served the complete DAG and every block
@@ -63,47 +69,79 @@ func Check(ctx context.Context, root cid.Cid, gateways []*Gateway, opts CheckOpt
 }
 
 func checkOne(ctx context.Context, root cid.Cid, g *Gateway, opts CheckOptions) Report {
+	return measure(ctx, g.URL, opts, func(ctx context.Context, rep *Report) (*Result, error) {
+		ctx, via := withOrigins(ctx)
+		defer func() { rep.Via = via.list() }()
+		vo := Options{Limits: opts.Limits}
+		fetch := func(mode Mode) (*Result, error) {
+			rep.Mode = mode
+			if mode == ModeRaw {
+				return g.FetchRaw(ctx, root, vo)
+			}
+			return g.FetchCAR(ctx, root, vo)
+		}
+		mode := opts.Mode
+		if mode == ModeAuto {
+			mode = ModeCAR
+		}
+		res, err := fetch(mode)
+		if err != nil && opts.Mode == ModeAuto && carUnsupported(err) {
+			res, err = fetch(ModeRaw)
+		}
+		return res, err
+	})
+}
+
+// CheckCAR is Check for one source outside the trustless gateway protocol
+// that streams the DAG as a CAR over its own API (a Kubo node's RPC
+// dag/export, pin.Retriever): open is called once, under the source's
+// timeout, and what it returns is verified as a gateway's CAR is (every
+// block hashed under the allow-list, the DAG complete, no folder that
+// lies, within opts.Limits) and reported the same way. source names it in
+// the Report; it must hold no credentials.
+func CheckCAR(ctx context.Context, root cid.Cid, source string, open func(context.Context) (io.ReadCloser, error), opts CheckOptions) Report {
+	return measure(ctx, source, opts, func(ctx context.Context, rep *Report) (*Result, error) {
+		rep.Mode = ModeCAR
+		start := time.Now()
+		body, err := open(ctx)
+		if err != nil {
+			return &Result{}, err
+		}
+		defer body.Close()
+		// It answered; an HTTP source's first byte, if traced, is more exact.
+		rep.Reachable, rep.Latency = true, time.Since(start)
+		return VerifyCAR(body, root, Options{Limits: opts.Limits})
+	})
+}
+
+// measure runs one source's retrieval under its timeout and fills the
+// Report: latency to the first response byte (HTTP sources), duration,
+// what was read and verified, the tree when asked for.
+func measure(ctx context.Context, source string, opts CheckOptions, retrieve func(context.Context, *Report) (*Result, error)) Report {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 5 * time.Minute
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	rep := Report{Source: g.URL}
+	rep := Report{Source: source}
 	start := time.Now()
 	var firstByte sync.Once
 	var latency time.Duration // set once, by the transport's goroutine
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() {
 		firstByte.Do(func() { latency = time.Since(start) })
 	}})
-	vo := Options{Limits: opts.Limits}
-	fetch := func(mode Mode) (*Result, error) {
-		rep.Mode = mode
-		if opts.Tree {
-			rep.Tree = NewTree(root)
-			vo.OnBlock = rep.Tree.Collect
-		}
-		if mode == ModeRaw {
-			return g.FetchRaw(ctx, root, vo)
-		}
-		return g.FetchCAR(ctx, root, vo)
-	}
-	mode := opts.Mode
-	if mode == ModeAuto {
-		mode = ModeCAR
-	}
-	res, err := fetch(mode)
-	if err != nil && opts.Mode == ModeAuto && carUnsupported(err) {
-		res, err = fetch(ModeRaw)
-	}
+	res, err := retrieve(ctx, &rep)
 	rep.Duration = time.Since(start)
 	firstByte.Do(func() {}) // orders the read of latency after the callback's write
-	rep.Reachable, rep.Latency = latency > 0, latency
+	if latency > 0 {
+		rep.Reachable, rep.Latency = true, latency
+	}
 	rep.Bytes, rep.Blocks, rep.Err = res.Bytes, res.Blocks, err
 	rep.Complete = err == nil
 	rep.Verified = res.Blocks > 0 && !integrityError(err)
-	if err != nil {
-		rep.Tree = nil
+	if err == nil && opts.Tree {
+		rep.Tree = res.Tree
 	}
 	return rep
 }
@@ -126,7 +164,7 @@ func carUnsupported(err error) bool {
 // integrityError reports whether err means bad bytes were received, as
 // opposed to bytes that never came.
 func integrityError(err error) bool {
-	for _, e := range []error{ErrHashMismatch, ErrUnexpectedBlock, ErrWrongRoot, ErrMalformed, ErrUnsupported} {
+	for _, e := range []error{ErrHashMismatch, ErrInsecureHash, ErrUnexpectedBlock, ErrWrongRoot, ErrMalformed, ErrUnsupported, ErrBadDirectory} {
 		if errors.Is(err, e) {
 			return true
 		}

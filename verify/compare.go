@@ -5,8 +5,13 @@ import (
 	"sort"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/ipfs/go-cid"
 )
+
+// sameContent compares CIDs by codec and multihash, so that a CIDv0 and its
+// CIDv1 dag-pb form count as the same block.
+var sameContent = trustless.SameContent
 
 // Diff says how the content a source holds differs from what was expected
 // (a bundle Manifest, usually made from the local folder).
@@ -64,6 +69,34 @@ func Compare(m *bundle.Manifest, t *Tree) (Diff, error) {
 	sort.Strings(d.Different)
 	sort.Strings(d.Extra)
 	return d, nil
+}
+
+// Comparison is the outcome of CompareReports.
+type Comparison struct {
+	// Source is the source whose verified tree was compared ("" if none).
+	Source string
+	Diff   Diff
+	// Err is why nothing could be compared: it wraps ErrNoVerifiedSource,
+	// or the tree's own refusal (ErrBadDirectory, ErrTooLarge).
+	Err error
+}
+
+// Same reports whether a tree was compared and nothing differs.
+func (c Comparison) Same() bool { return c.Err == nil && c.Diff.Empty() }
+
+// CompareReports compares a Manifest with the tree of the first source in
+// reps that served the complete, verified DAG (Check with
+// CheckOptions.Tree). Every source that verified holds the same bytes
+// (same root, every block hashed), so one is enough; which one is named.
+func CompareReports(m *bundle.Manifest, reps []Report) Comparison {
+	for _, r := range reps {
+		if !r.OK() || r.Tree == nil {
+			continue
+		}
+		d, err := Compare(m, r.Tree)
+		return Comparison{Source: r.Source, Diff: d, Err: err}
+	}
+	return Comparison{Err: ErrNoVerifiedSource}
 }
 
 // setDiff returns what is in a but not b, and what is in b but not a.

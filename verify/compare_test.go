@@ -6,17 +6,19 @@ import (
 	"slices"
 	"testing"
 	"testing/fstest"
+
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 )
 
 // treeOf verifies a CAR and returns its directory tree.
 func treeOf(t *testing.T, fsys fstest.MapFS) (*Tree, []string) {
 	t.Helper()
 	root, car, b := packCAR(t, fsys)
-	tr := NewTree(root)
-	if _, err := VerifyCAR(bytes.NewReader(car), root, Options{OnBlock: tr.Collect}); err != nil {
+	res, err := VerifyCAR(bytes.NewReader(car), root, Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return tr, b.Manifest.Dirs
+	return res.Tree, b.Manifest.Dirs
 }
 
 func TestCompare(t *testing.T) {
@@ -73,8 +75,10 @@ func TestTreeHAMT(t *testing.T) {
 		t.Fatalf("%v %+v", err, d)
 	}
 	hamt := false
-	for _, dir := range tr.dirs {
-		hamt = hamt || dir.hamt
+	_, car, _ := packCAR(t, site)
+	for _, s := range splitCAR(t, car).sections {
+		n, err := trustless.Decode(s.cid, s.data)
+		hamt = hamt || (err == nil && n.Kind == trustless.KindHAMT)
 	}
 	if !hamt {
 		t.Fatal("the test folder did not become a HAMT; make it bigger")

@@ -8,10 +8,13 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/ipfs/go-cid"
 )
 
@@ -33,6 +36,15 @@ type Gateway struct {
 	// IdleTimeout fails a CAR download that delivers no byte for this long
 	// (a gateway that sent 200 and then stalls); 0 means one minute.
 	IdleTimeout time.Duration
+	// AllowRedirects follows redirects to other hosts. By default only
+	// redirects within the gateway's own host and its subdomains (a
+	// subdomain gateway such as dweb.link sends /ipfs/{cid} on to
+	// {cid}.ipfs.dweb.link), on the same port or from http to https, are
+	// followed, and any other fails with ErrCrossHostRedirect: a report
+	// credits the URL it was asked about, so the bytes must come from its
+	// operator. Either way a Report names every other host that served
+	// bytes (Report.Via).
+	AllowRedirects bool
 }
 
 // DefaultClient is the HTTP client gateways use when none is given: no
@@ -89,9 +101,14 @@ func (g *Gateway) get(ctx context.Context, c cid.Cid, query, accept, wantType st
 		return nil, fmt.Errorf("bad gateway URL %q: %w", g.URL, err)
 	}
 	req.Header.Set("Accept", accept)
-	resp, err := g.client().Do(req)
+	client := *g.client() // a copy: the redirect policy is this gateway's
+	client.CheckRedirect = g.checkRedirect
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
+	}
+	if o := originsFrom(ctx); o != nil && !sameOrigin(resp.Request.URL, req.URL) {
+		o.add(hostOf(resp.Request.URL))
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
@@ -109,6 +126,9 @@ func (g *Gateway) get(ctx context.Context, c cid.Cid, query, accept, wantType st
 // (GET /ipfs/{root}?format=car&dag-scope=all) and verifies it while it
 // streams. The Result is never nil: on error it counts what was verified.
 func (g *Gateway) FetchCAR(ctx context.Context, root cid.Cid, opts Options) (*Result, error) {
+	if err := trustless.CheckCID(root); err != nil {
+		return &Result{Root: root}, fmt.Errorf("root: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	resp, err := g.get(ctx, root, "format=car&dag-scope=all&car-version=1&car-order=dfs&car-dups=n", acceptCAR, carType)
@@ -173,6 +193,9 @@ func (g *Gateway) FetchBlock(ctx context.Context, c cid.Cid, maxSize int) ([]byt
 	if maxSize <= 0 {
 		maxSize = DefaultLimits.MaxSectionSize
 	}
+	if err := trustless.CheckCID(c); err != nil {
+		return nil, err // never ask for a block no bytes can prove
+	}
 	resp, err := g.get(ctx, c, "format=raw", acceptRaw, rawType)
 	if err != nil {
 		return nil, err
@@ -185,7 +208,7 @@ func (g *Gateway) FetchBlock(ctx context.Context, c cid.Cid, maxSize int) ([]byt
 	if len(data) > maxSize {
 		return nil, fmt.Errorf("%w: block %s is larger than %d bytes", ErrMalformed, c, maxSize)
 	}
-	if err := checkHash(c, data); err != nil {
+	if err := trustless.CheckBlock(c, data); err != nil {
 		return nil, err
 	}
 	return data, nil
@@ -200,11 +223,20 @@ const RawConcurrency = 8
 // fetch anything outside the DAG; up to RawConcurrency requests run at once.
 // The Result is never nil: on error it counts what was verified.
 func (g *Gateway) FetchRaw(ctx context.Context, root cid.Cid, opts Options) (*Result, error) {
-	lim := opts.Limits.withDefaults()
-	d := newDAG(root, lim.MaxBlocks, opts.OnBlock)
+	lim := opts.Limits.WithDefaults()
 	res := &Result{Root: root}
-	err := g.walkRaw(ctx, d, lim, &res.Bytes)
-	res.Blocks = d.blocks
+	t, err := trustless.NewTracker(root, lim, opts.OnBlock)
+	if err != nil {
+		return res, err
+	}
+	err = g.walkRaw(ctx, t, lim, &res.Bytes)
+	res.Blocks = t.Blocks()
+	if err == nil {
+		err = t.Finish()
+	}
+	if err == nil {
+		res.Tree = t.Tree()
+	}
 	return res, err
 }
 
@@ -214,9 +246,9 @@ type rawResult struct {
 	err  error
 }
 
-// walkRaw hands owed blocks to fetchers and adds what they bring to d, on
-// this goroutine only (d is not safe for concurrent use).
-func (g *Gateway) walkRaw(ctx context.Context, d *dag, lim Limits, n *int64) error {
+// walkRaw hands owed blocks to fetchers and adds what they bring to t, on
+// this goroutine only (t is not safe for concurrent use).
+func (g *Gateway) walkRaw(ctx context.Context, t *trustless.Tracker, lim Limits, n *int64) error {
 	ctx, cancel := context.WithCancel(ctx)
 	jobs, results := make(chan cid.Cid), make(chan rawResult)
 	var wg sync.WaitGroup
@@ -233,8 +265,11 @@ func (g *Gateway) walkRaw(ctx context.Context, d *dag, lim Limits, n *int64) err
 		})
 	}
 	defer func() { cancel(); close(jobs); wg.Wait() }()
-	queue := []cid.Cid{d.root}
-	requested := map[string]bool{d.root.KeyString(): true}
+	var queue []cid.Cid
+	if t.Pending(t.Tree().Root()) {
+		queue = append(queue, t.Tree().Root())
+	}
+	requested := map[string]bool{t.Tree().Root().KeyString(): true}
 	for inflight := 0; len(queue) > 0 || inflight > 0; {
 		var send chan cid.Cid
 		var next cid.Cid
@@ -250,21 +285,93 @@ func (g *Gateway) walkRaw(ctx context.Context, d *dag, lim Limits, n *int64) err
 				return fmt.Errorf("block %s: %w", r.c, r.err)
 			}
 			*n += int64(len(r.data))
-			if err := d.add(r.c, r.data); err != nil {
+			node, err := t.Add(r.c, r.data)
+			if err != nil {
 				return err
 			}
-			// d.add parsed the links already; reading them again is cheap
-			// next to the round trip each costs.
-			_ = forEachLink(r.c, r.data, func(l cid.Cid) error {
-				if k := l.KeyString(); !requested[k] && d.isPending(k) {
+			if node == nil {
+				continue // a duplicate
+			}
+			for _, l := range node.Links {
+				if k := l.KeyString(); !requested[k] && t.Pending(l) {
 					requested[k] = true
 					queue = append(queue, l)
 				}
-				return nil
-			})
+			}
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	return d.complete()
+	return nil
+}
+
+// checkRedirect follows redirects within the gateway's own host and its
+// subdomains (at most 10), and others only with AllowRedirects.
+func (g *Gateway) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if g.AllowRedirects || sameOperator(req.URL, via[0].URL) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s sent the request on to %s (check that host with its own --gateway, or allow redirects)",
+		ErrCrossHostRedirect, hostOf(via[0].URL), hostOf(req.URL))
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
+
+// sameOperator reports whether to is the gateway base or one of its
+// subdomains, on the same port, or upgraded from http to https on the
+// default ports.
+func sameOperator(to, base *url.URL) bool {
+	th, bh := strings.ToLower(to.Hostname()), strings.ToLower(base.Hostname())
+	if th != bh && !strings.HasSuffix(th, "."+bh) {
+		return false
+	}
+	switch {
+	case strings.EqualFold(to.Scheme, base.Scheme):
+		return to.Port() == base.Port()
+	case base.Scheme == "http" && to.Scheme == "https":
+		return base.Port() == "" && to.Port() == ""
+	}
+	return false
+}
+
+// hostOf names a URL's scheme and host only: paths and queries may hold
+// keys.
+func hostOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// origins collects the hosts other than the gateway that served bytes,
+// for one Report (Check puts one in the context of each source's fetch).
+type origins struct {
+	mu    sync.Mutex
+	hosts []string
+}
+
+type originsKey struct{}
+
+func withOrigins(ctx context.Context) (context.Context, *origins) {
+	o := &origins{}
+	return context.WithValue(ctx, originsKey{}, o), o
+}
+
+func originsFrom(ctx context.Context) *origins {
+	o, _ := ctx.Value(originsKey{}).(*origins)
+	return o
+}
+
+func (o *origins) add(host string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !slices.Contains(o.hosts, host) {
+		o.hosts = append(o.hosts, host)
+	}
+}
+
+func (o *origins) list() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.hosts)
 }

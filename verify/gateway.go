@@ -29,7 +29,23 @@ type GatewayOptions struct {
 	// NameTTL is the Cache-Control max-age sent for named content, which is
 	// also how long Names should cache (see CachingResolver).
 	NameTTL time.Duration
+	// MaxPathSegments refuses (414) a request whose URL path has more
+	// segments: resolving each costs a block and more, and no site nests
+	// deeper than trustless.DefaultLimits.MaxDepth. 0 means
+	// DefaultMaxPathSegments.
+	MaxPathSegments int
+	// RequestTimeout bounds one request's whole work, download included:
+	// its context is cancelled then, as it is when the client goes away, and
+	// the block store stops at its next block. 0 means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// Per-request bounds of the gateway.
+const (
+	DefaultMaxPathSegments = 260 // MaxDepth folders, a file, and /ipfs/CID
+	DefaultRequestTimeout  = 5 * time.Minute
+)
 
 // NewGatewayHandler returns boxo's gateway (path, subdomain and name modes,
 // _redirects, directory listings, trustless CAR/raw responses) over bs, a
@@ -43,13 +59,37 @@ func NewGatewayHandler(bs *BlockStore, opts GatewayOptions) (http.Handler, error
 	if err != nil {
 		return nil, fmt.Errorf("failed to make the gateway backend: %w", err)
 	}
+	timeout := opts.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
 	conf := gateway.Config{
 		DeserializedResponses: true,
 		PublicGateways: map[string]*gateway.PublicGateway{
 			LocalSuffix: {Paths: []string{"/ipfs", "/ipns"}, UseSubdomains: true, DeserializedResponses: true},
 		},
+		// boxo derives every request's context from the client's (cancelled
+		// when it disconnects) with this deadline; BlockStore.Get checks it
+		// before each block, so abandoned work stops there.
+		MaxRequestDuration: timeout,
 	}
-	return gateway.NewHostnameHandler(conf, backend, gateway.NewHandler(conf, backend)), nil
+	h := gateway.NewHostnameHandler(conf, backend, gateway.NewHandler(conf, backend))
+	return limitSegments(h, opts.MaxPathSegments), nil
+}
+
+// limitSegments answers 414 to a request whose path has more than max
+// segments, before any block is read.
+func limitSegments(h http.Handler, max int) http.Handler {
+	if max <= 0 {
+		max = DefaultMaxPathSegments
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n := strings.Count(strings.Trim(r.URL.Path, "/"), "/") + 1; n > max {
+			http.Error(w, fmt.Sprintf("the path has %d segments; this gateway resolves at most %d", n, max), http.StatusRequestURITooLong)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // nameSystem resolves /ipns/{name} through a NameResolver only. It replaces

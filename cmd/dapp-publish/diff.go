@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -91,6 +90,12 @@ func loadListing(c *cli.Context, arg, profile string) (*bundle.Listing, error) {
 	if err != nil {
 		return nil, checkErr(fmt.Errorf("%s: %w", arg, err), "pass a valid CAR file, a folder or a manifest")
 	}
+	if !in.OK() {
+		return nil, checkErr(fmt.Errorf("%s: %w", arg, in.Err), "diff compares valid bundles only; `dapp-publish inspect "+arg+"` lists what is wrong")
+	}
+	if len(in.Roots) != 1 {
+		return nil, checkErr(fmt.Errorf("%s names %d roots; a bundle has exactly one", arg, len(in.Roots)), "inspect each root's DAG with `dapp-publish inspect`")
+	}
 	return bundle.ListingFromInspection(arg, in), nil
 }
 
@@ -110,7 +115,7 @@ func listFolder(c *cli.Context, dir, profile string) (*bundle.Listing, error) {
 	}
 	defer closeSite()
 	opts.FileHashes = true // to tell "same bytes, other settings" from "changed"
-	b, err := bundle.Pack(context.Background(), fsys, opts)
+	b, err := bundle.Pack(c.Context, fsys, opts)
 	if err != nil {
 		return nil, siteError(dir, err)
 	}

@@ -143,9 +143,11 @@ func resolveENSSettingsFrom(c *cli.Context, sec *config.ENS) (*ensSettings, erro
 }
 
 // pick returns the flag's value when it was given (on the command line or
-// through its environment variable), else the config's.
+// through its environment variable), else the config's. An empty value
+// does not count as given: in GitHub Actions an unset secret mapped to
+// ETH_RPC_URL arrives as "", which must not hide ens.rpc.
 func pick(c *cli.Context, flag, fromConfig string) string {
-	if hasFlag(c, flag) && c.IsSet(flag) {
+	if hasFlag(c, flag) && c.IsSet(flag) && c.String(flag) != "" {
 		return c.String(flag)
 	}
 	if fromConfig != "" {

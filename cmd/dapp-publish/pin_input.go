@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -10,9 +9,9 @@ import (
 	"github.com/dapp-publish/dapp-publish/bundle"
 	"github.com/dapp-publish/dapp-publish/internal/atomicfile"
 	"github.com/dapp-publish/dapp-publish/internal/config"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/ipfs/go-cid"
-	carv2 "github.com/ipld/go-car/v2"
 	"github.com/urfave/cli/v2"
 )
 
@@ -53,8 +52,9 @@ func packForPin(c *cli.Context, dir string, cfg *config.Config) (*pinInput, erro
 }
 
 // openCARForPin opens a CAR and reads its header: it must name exactly one
-// root. The blocks are verified by the returned input's check, which runs
-// while the CAR uploads (runPins).
+// root. The whole CAR is checked by the returned input's check
+// (trustless.CheckBundle: every block, the DAG complete, no lying folder,
+// within the limits), which runs before anything is uploaded (runPins).
 func openCARForPin(path string) (*pinInput, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -71,43 +71,21 @@ func openCARForPin(path string) (*pinInput, error) {
 		return nil, checkErr(fmt.Errorf("%s is not a valid CAR: %w", path, err), "re-create it with `dapp-publish pack DIR -o "+path+"`, or pass the site folder instead")
 	}
 	in := &pinInput{bundle: pin.Bundle{Root: root, Name: path, CAR: f, Size: fi.Size()}, close: func() { f.Close() }}
-	in.check = func() error { return checkCAR(f, root) }
+	in.check = func() error {
+		_, err := trustless.CheckBundle(io.NewSectionReader(f, 0, fi.Size()), trustless.Limits{})
+		return err
+	}
 	return in, nil
 }
 
 // carRoot reads the CAR header's single root.
 func carRoot(f *os.File) (cid.Cid, error) {
-	br, err := carv2.NewBlockReader(io.NewSectionReader(f, 0, 1<<62))
+	roots, err := trustless.ReadRoots(io.NewSectionReader(f, 0, 1<<62), trustless.Limits{})
 	if err != nil {
 		return cid.Undef, err
 	}
-	if len(br.Roots) != 1 {
-		return cid.Undef, fmt.Errorf("it names %d roots; a bundle has exactly one", len(br.Roots))
+	if len(roots) != 1 {
+		return cid.Undef, fmt.Errorf("it names %d roots; a bundle has exactly one", len(roots))
 	}
-	return br.Roots[0], nil
-}
-
-// checkCAR verifies every block against its CID and that the root block is
-// there. Holders check that the DAG is complete when they pin the root.
-func checkCAR(f *os.File, root cid.Cid) error {
-	br, err := carv2.NewBlockReader(bufio.NewReaderSize(io.NewSectionReader(f, 0, 1<<62), 1<<20))
-	if err != nil {
-		return err
-	}
-	sawRoot, blocks := false, 0
-	for {
-		blk, err := br.Next() // verifies the block against its CID
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("after %d blocks: %w", blocks, err)
-		}
-		blocks++
-		sawRoot = sawRoot || pin.SameCID(blk.Cid(), root)
-	}
-	if !sawRoot {
-		return fmt.Errorf("it does not contain its root block %s", root)
-	}
-	return nil
+	return roots[0], nil
 }

@@ -10,9 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dapp-publish/dapp-publish/internal/fakes/faults"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
+	"github.com/dapp-publish/dapp-publish/internal/trustless/trustlesstest"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multihash"
 )
 
 // runCLI runs the real command line in-process and returns exit code, stdout
@@ -215,4 +219,47 @@ func TestPinSummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, md)
 		}
 	}
+}
+
+// TestPinCommandLyingCARPinsNothing: a CAR whose blocks all hash right but
+// whose DAG lies (a folder with two entries of one name, a misplaced HAMT
+// entry, a bomb of 24^64 paths) is refused with exit 3 before any byte is
+// uploaded, so no holder (a real Kubo here, which checks only hashes; an
+// Arweave copy would be permanent) is ever left holding it. The last case
+// is a 48 MiB CAR behind a proxy that counts requests: while the check ran
+// beside the upload, dag/import had started before the check refused it.
+func TestPinCommandLyingCARPinsNothing(t *testing.T) {
+	k, base := startKubo(t)
+	proxy := faults.New(t, k.API)
+	cfg := writeConfig(t, fmt.Sprintf("providers:\n  - {name: own-node, type: kubo, endpoint: %q, retries: 0}\n", proxy.URL))
+	big := filepath.Join(t.TempDir(), "big-dup-name.car")
+	if err := os.WriteFile(big, bigLyingCAR(48), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, car := range []string{trustlesstest.Path("dup-name"), trustlesstest.Path("hamt-misplaced"), trustlesstest.Path("diamond"), big} {
+		code, stdout, stderr := runCLI(t, "pin", car, "--config", cfg, "--json")
+		if code != exitCheck || !strings.Contains(stderr, "is not a valid CAR") {
+			t.Errorf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", car, code, exitCheck, stdout, stderr)
+		}
+		if n := proxy.Hits("/api/v0/dag/import"); n != 0 {
+			t.Fatalf("%s: %d dag/import requests reached Kubo for a CAR that was refused", filepath.Base(car), n)
+		}
+		if pins := recursivePins(t, k, base...); pins != "" {
+			t.Fatalf("%s: Kubo pinned %s from a CAR that was refused", filepath.Base(car), pins)
+		}
+	}
+}
+
+// bigLyingCAR is a CAR of mib 1 MiB raw blocks under a folder that names
+// every one of them "index.html": each block hashes right, the folder lies.
+func bigLyingCAR(mib int) []byte {
+	var links []trustlesstest.Link
+	var blocks []trustlesstest.Block
+	for i := range mib {
+		data := bytes.Repeat([]byte{byte(i)}, 1<<20)
+		b := trustlesstest.Sum(cid.Raw, data, multihash.SHA2_256, -1)
+		links, blocks = append(links, trustlesstest.L("index.html", b)), append(blocks, b)
+	}
+	root := trustlesstest.Dir(links...)
+	return trustlesstest.CAR([]cid.Cid{root.Cid}, append([]trustlesstest.Block{root}, blocks...)...)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -34,7 +35,9 @@ func publishCommand() *cli.Command {
 			"     must have served every block; otherwise stop, exit 4, the name untouched;\n" +
 			"  5. point ens.name at the root: a transaction (via key), a Safe proposal (via safe) or\n" +
 			"     calldata for review (via calldata), after the checks of `ens set`, which run first,\n" +
-			"     before any upload; exit 5 if this fails after the copies were verified;\n" +
+			"     before any upload; exit 5 if this fails after the copies were verified. With\n" +
+			"     ens.content: arweave the name points at ar://<manifest> of the first verified\n" +
+			"     Arweave copy instead (none verified: exit 4, the name untouched);\n" +
 			"  6. write a Record (JSON: CID, profile, commit, every receipt and verification, the\n" +
 			"     ENS transaction, timings) into --state-dir/records, and print it with --json.\n\n" +
 			"With no config file and no providers, the embedded default runs on this machine alone:\n" +
@@ -99,7 +102,7 @@ func publishAction(c *cli.Context) error {
 	}
 	var set *ensSettings
 	if sec := setup.ensSection(); sec != nil && !skipName(c) {
-		if set, err = publishENSSettings(c, sec); err != nil {
+		if set, err = publishENSSettings(c, sec, setup.holders); err != nil {
 			return err
 		}
 	}
@@ -156,8 +159,10 @@ func publishAction(c *cli.Context) error {
 }
 
 // publishENSSettings is the ens: section's settings for publish, which
-// needs the name and the RPC from it (flags do not name them).
-func publishENSSettings(c *cli.Context, sec *config.ENS) (*ensSettings, error) {
+// needs the name and the RPC from it (flags do not name them). With
+// content: arweave the name is pointed at an Arweave copy, so one of the
+// holders must make one.
+func publishENSSettings(c *cli.Context, sec *config.ENS, holders []publish.Holder) (*ensSettings, error) {
 	for _, k := range [][2]string{{"name", "the name to point at the site, e.g. app.eth"}, {"rpc", `an Ethereum JSON-RPC URL, e.g. "${ETH_RPC_URL}"`}} {
 		if err := sec.Need(k[0], k[1]); err != nil {
 			return nil, usageErr("complete the ens: section of the config file, or remove it to publish without pointing a name", "%v", err)
@@ -167,9 +172,9 @@ func publishENSSettings(c *cli.Context, sec *config.ENS) (*ensSettings, error) {
 	if err != nil {
 		return nil, err
 	}
-	if set.content != "ipfs" {
-		return nil, usageErr("remove ens.content (publish points the name at the IPFS root), or point the name yourself with `dapp-publish ens set NAME ar://TXID`",
-			"%v", sec.Err("content", "ens.content: publish does not point names at %s content yet", set.content))
+	if set.content == "arweave" && !slices.ContainsFunc(holders, func(h publish.Holder) bool { return h.Network() == publish.NetworkArweave }) {
+		return nil, usageErr("add a provider of type arweave, or remove ens.content to point the name at the IPFS root",
+			"%v", sec.Err("content", "ens.content: arweave points the name at an Arweave copy, and no provider makes one"))
 	}
 	return set, nil
 }

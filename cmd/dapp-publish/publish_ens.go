@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/dapp-publish/dapp-publish/ens"
 	"github.com/dapp-publish/dapp-publish/publish"
@@ -83,13 +84,58 @@ func (n *ensNamer) writer(ch *ens.Change) common.Address {
 	return ch.Record.Owner
 }
 
+// Plan checks the name before anything is uploaded. With ens.content:
+// arweave the content (the Arweave copy's manifest id) is made by the
+// upload, so the checks run on a stand-in of the same kind (a zero
+// transaction id: the same resolver call from the same writer), and
+// Retarget plans the real change once a copy is verified.
 func (n *ensNamer) Plan(ctx context.Context, root cid.Cid) (*publish.NamePlan, error) {
-	content := ens.Content{Namespace: ens.IPFS, CID: cid.NewCidV1(root.Type(), root.Hash())}
+	if n.set.content == "arweave" {
+		plan, err := n.plan(ctx, ens.Content{Namespace: ens.Arweave, ArweaveTx: make([]byte, 32)}, true)
+		if err != nil {
+			return nil, err
+		}
+		plan.NoOp = false
+		plan.Result.New, plan.Result.Contenthash, plan.Result.Calldata = arweavePending, "", ""
+		return plan, nil
+	}
+	return n.plan(ctx, ens.Content{Namespace: ens.IPFS, CID: cid.NewCidV1(root.Type(), root.Hash())}, false)
+}
+
+// arweavePending is what a plan for ens.content: arweave shows as the new
+// value before the upload (a dry run, a failed gate).
+const arweavePending = "ar://<manifest of the verified Arweave copy>"
+
+var _ publish.Retargeter = (*ensNamer)(nil)
+
+// Retarget implements publish.Retargeter: with ens.content: arweave, the
+// name is pointed at ar://<manifest> of the first verified Arweave holder
+// (in config order), re-planned and re-checked; ipfs content keeps its plan.
+func (n *ensNamer) Retarget(ctx context.Context, p *publish.NamePlan, verified []publish.Receipt) (*publish.NamePlan, error) {
+	if n.set.content != "arweave" {
+		return p, nil
+	}
+	for _, r := range verified {
+		if r.Network != publish.NetworkArweave || r.IDs["manifest"] == "" {
+			continue
+		}
+		content, err := ens.ParseContent("ar://" + r.IDs["manifest"])
+		if err != nil {
+			return nil, fmt.Errorf("%s's receipt names manifest %q: %w", r.Holder, r.IDs["manifest"], err)
+		}
+		return n.plan(ctx, content, false)
+	}
+	return nil, fmt.Errorf("%w: ens.content is arweave and no Arweave copy was verified, so there is nothing to point %s at", publish.ErrQuorumNotMet, n.name)
+}
+
+// plan reads the name, builds the change to content and, unless the name
+// already points there (or always, for a stand-in), checks the writer.
+func (n *ensNamer) plan(ctx context.Context, content ens.Content, check bool) (*publish.NamePlan, error) {
 	ch, err := n.conn.Plan(ctx, n.name, content, n.set.chainID)
 	if err != nil {
 		return nil, err
 	}
-	if !ch.NoOp {
+	if check || !ch.NoOp {
 		if err := n.conn.CheckWriter(ctx, ch, n.writer(ch)); err != nil {
 			return nil, err
 		}
@@ -110,6 +156,11 @@ func (n *ensNamer) Plan(ctx context.Context, root cid.Cid) (*publish.NamePlan, e
 func (n *ensNamer) Apply(ctx context.Context, plan *publish.NamePlan) (*publish.ENSResult, error) {
 	ch := plan.Impl.(*ens.Change)
 	res := plan.Result
+	if ch.New.Namespace == ens.Arweave && !slices.ContainsFunc(ch.New.ArweaveTx, func(b byte) bool { return b != 0 }) {
+		// Plan's stand-in for ens.content: arweave reached Apply without
+		// Retarget: never point a name at it.
+		return &res, errors.New("no Arweave manifest was chosen for the name (internal error): nothing was sent")
+	}
 	switch n.set.via {
 	case "key":
 		need := n.set.confirmations

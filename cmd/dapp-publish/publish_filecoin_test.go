@@ -52,10 +52,7 @@ func TestVerifyFilecoinPiece(t *testing.T) {
 		return publish.Receipt{Holder: "foc", Type: filecoin.Type, Network: publish.NetworkFilecoin, Status: publish.StatusPinned,
 			IDs: map[string]string{"piece_cid": c.String(), "piece_url": url, "piece_size": strconv.Itoa(len(data))}}
 	}
-	h := &pinHolder{p: fakeProvider{name: "foc", typ: filecoin.Type}}
-	if h.Network() != publish.NetworkFilecoin {
-		t.Errorf("a filecoin holder counts as %s", h.Network())
-	}
+	h := &pinHolder{p: fakeProvider{name: "foc", typ: filecoin.Type}} // its network: TestHolderCapabilities
 
 	vs := v.VerifyHolder(context.Background(), c.CID(), h, receipt(srv.URL+"/piece/"+c.String()))
 	if len(vs) != 1 || !vs[0].OK || vs[0].Mode != "piece" || vs[0].Bytes != int64(len(data)) || vs[0].Holder != "foc" {

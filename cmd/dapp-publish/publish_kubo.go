@@ -4,113 +4,65 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptrace"
-	"net/url"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/dapp-publish/dapp-publish/internal/redact"
 	"github.com/dapp-publish/dapp-publish/pin"
-	"github.com/dapp-publish/dapp-publish/pin/kubo"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/ipfs/go-cid"
 )
 
-// Retrieval through a Kubo node's own RPC, for holders configured without a
-// gateway: POST /api/v0/dag/export streams the DAG as a CAR and
-// /api/v0/block/get one block, both with offline=true so the node answers
-// from its own store and never fetches from the network: what arrives is
-// what this holder itself has. Every block is verified like a gateway's.
+// Retrieval through a holder's own API (pin.Retriever: a Kubo node's RPC,
+// asked offline), for holders configured without a gateway: what arrives is
+// what the holder itself has, and every block is verified like a gateway's
+// (verify.CheckCAR, verify.BlockStore).
 
-// viaRPC verifies root as exported by the node's RPC.
-func (v *verifier) viaRPC(ctx context.Context, root cid.Cid, holder string, cfg pin.HTTP) publish.Verification {
-	out := publish.Verification{Holder: holder, Source: redact.URL(cfg.Endpoint) + " (RPC dag/export)", Mode: "rpc"}
-	ctx, cancel := context.WithTimeout(ctx, v.timeout)
-	defer cancel()
-	start := time.Now()
-	var first sync.Once
-	var latency time.Duration
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { first.Do(func() { latency = time.Since(start) }) }})
-	body, err := kuboRPC(ctx, holder, cfg, "dag/export", root)
-	if err != nil {
-		out.Error = v.redact(err.Error())
-		return out
-	}
-	defer body.Close()
-	res, err := verify.VerifyCAR(body, root, verify.Options{})
-	first.Do(func() {})
-	out.Reachable, out.LatencyMS = true, float64(latency.Microseconds())/1000
-	out.Seconds, out.Bytes, out.Blocks = time.Since(start).Seconds(), res.Bytes, res.Blocks
-	out.Complete, out.Verified = err == nil, res.Blocks > 0 && err == nil
-	out.OK = err == nil
-	if err != nil {
-		out.Error = v.redact(sourceError(err))
-	}
+// viaRetriever verifies root as the holder's own API streams it.
+func (v *verifier) viaRetriever(ctx context.Context, root cid.Cid, holder string, r pin.Retriever) publish.Verification {
+	open := func(ctx context.Context) (io.ReadCloser, error) { return r.RetrieveCAR(ctx, root) }
+	rep := verify.CheckCAR(ctx, root, r.RetrievalSource(), open, verify.CheckOptions{Timeout: v.timeout})
+	out := v.fromReport(holder, rep)
+	out.Mode = "rpc" // the Record's name for a holder's own API
 	return out
 }
 
-// kuboRPC POSTs an offline RPC command with one CID argument and returns
-// the body of a successful answer.
-func kuboRPC(ctx context.Context, holder string, cfg pin.HTTP, cmd string, c cid.Cid) (io.ReadCloser, error) {
-	q := url.Values{"arg": {c.String()}, "offline": {"true"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(cfg.Endpoint, "/")+"/api/v0/"+cmd+"?"+q.Encode(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := cfg.Do(holder, req, cmd, nil)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Body, nil
-}
+// retrievedBlocks reads single blocks through a pin.Retriever, bounded to
+// the largest block a CAR may carry (a verify.BlockGetter; verify.BlockStore
+// checks what it returns).
+type retrievedBlocks struct{ r pin.Retriever }
 
-// rpcBlocks reads single blocks through a Kubo node's RPC (a
-// verify.BlockGetter; verify.BlockStore checks what it returns).
-type rpcBlocks struct {
-	holder string
-	cfg    pin.HTTP
-}
-
-func (r rpcBlocks) GetBlock(ctx context.Context, c cid.Cid) ([]byte, error) {
-	body, err := kuboRPC(ctx, r.holder, r.cfg, "block/get", c)
+func (b retrievedBlocks) GetBlock(ctx context.Context, c cid.Cid) ([]byte, error) {
+	body, err := b.r.RetrieveBlock(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, int64(verify.DefaultLimits.MaxSectionSize)+1))
+	max := verify.DefaultLimits.MaxSectionSize
+	data, err := io.ReadAll(io.LimitReader(body, int64(max)+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > verify.DefaultLimits.MaxSectionSize {
-		return nil, fmt.Errorf("block %s is larger than %d bytes", c, verify.DefaultLimits.MaxSectionSize)
+	if len(data) > max {
+		return nil, fmt.Errorf("block %s is larger than %d bytes", c, max)
 	}
 	return data, nil
 }
 
-func (r rpcBlocks) String() string { return redact.URL(r.cfg.Endpoint) + " (RPC)" }
+func (b retrievedBlocks) String() string { return b.r.RetrievalSource() }
 
 // previousBlocks is where an incremental upload reads the previous
 // version's folders from: the holders that reported holding it, through
-// their gateway or RPC, every block verified.
+// their gateway or their own API, every block verified.
 func (s *holderSetup) previousBlocks(_ context.Context, _ cid.Cid, holders []publish.Holder) (publish.BlockGetter, error) {
 	var srcs []verify.BlockGetter
 	for _, h := range holders {
-		e, ok := s.entries[h.Name()]
-		if !ok {
-			continue
+		if e, ok := s.entries[h.Name()]; ok {
+			if hs, ok := httpSettings(e); ok && hs.Gateway != "" {
+				srcs = append(srcs, &verify.Gateway{URL: strings.TrimRight(hs.Gateway, "/")})
+			}
 		}
-		hs, ok := httpSettings(e)
-		if !ok {
-			continue
-		}
-		if hs.Gateway != "" {
-			srcs = append(srcs, &verify.Gateway{URL: strings.TrimRight(hs.Gateway, "/")})
-		}
-		if e.Type == kubo.Type {
-			srcs = append(srcs, rpcBlocks{holder: h.Name(), cfg: *hs})
+		if r, ok := holderCapability[pin.Retriever](h); ok {
+			srcs = append(srcs, retrievedBlocks{r})
 		}
 	}
 	bs, err := verify.NewBlockStore(srcs, verify.BlockStoreOptions{CacheBlocks: -1})

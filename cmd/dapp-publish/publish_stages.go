@@ -1,9 +1,13 @@
 package main
 
-// The publish pipeline's stages (package publish) implemented over today's
-// packages. These adapters are thin on purpose: when the pin-input and
-// "verify a set of sources" helpers move into library packages, they move
-// onto those.
+// The publish pipeline's stages (package publish) over the library
+// packages: holders are pin providers (what publish asks of one, its
+// network, partial CARs, retrieval through its own API, comes from the
+// capabilities the provider declares: pin.As), and every copy is checked by
+// package verify (Check for gateways, CheckCAR for a holder's own API,
+// CheckArweaveCopy for Arweave) or, for Filecoin Onchain Cloud, by its piece
+// (filecoin.CheckReceipt). What remains here is the conversion of their
+// results into publish's Record.
 
 import (
 	"context"
@@ -24,11 +28,8 @@ import (
 	"github.com/dapp-publish/dapp-publish/internal/redact"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/all"
-	"github.com/dapp-publish/dapp-publish/pin/cluster"
-	"github.com/dapp-publish/dapp-publish/pin/filebase"
+	"github.com/dapp-publish/dapp-publish/pin/arweave"
 	"github.com/dapp-publish/dapp-publish/pin/filecoin"
-	"github.com/dapp-publish/dapp-publish/pin/kubo"
-	"github.com/dapp-publish/dapp-publish/pin/lighthouse"
 	"github.com/dapp-publish/dapp-publish/pin/local"
 	"github.com/dapp-publish/dapp-publish/publish"
 	"github.com/dapp-publish/dapp-publish/verify"
@@ -109,23 +110,26 @@ var _ publish.Holder = (*pinHolder)(nil)
 func (h *pinHolder) Name() string { return h.p.Name() }
 func (h *pinHolder) Type() string { return h.p.Type() }
 
-// Network is what the quorum counts the holder as: Filecoin Onchain Cloud
-// and Lighthouse (whose point is its Filecoin deals) count as filecoin.
-func (h *pinHolder) Network() string {
-	switch h.p.Type() {
-	case filecoin.Type, lighthouse.Type:
-		return publish.NetworkFilecoin
-	}
-	return publish.NetworkIPFS
-}
+// Network is what the quorum counts the holder as, as its provider
+// declares (pin.Networker: filecoin and lighthouse count as filecoin,
+// arweave as arweave; the others as ipfs).
+func (h *pinHolder) Network() string { return pin.NetworkOf(h.p) }
 
-// Incremental: Kubo's dag/import pins a root whose other blocks are
-// already in the node's store, and IPFS Cluster's add?format=car block-puts
-// what the CAR holds and then pins the root on its peers, which do the same.
-// Services that fetch by reference, and Filebase (whose RPC stores per
-// upload), get the whole CAR.
-func (h *pinHolder) Incremental() bool {
-	return h.p.Type() == kubo.Type || h.p.Type() == cluster.Type
+// Incremental: the provider declares that its holder takes a CAR of only
+// the blocks it lacks (pin.PartialCARTaker: kubo, cluster).
+func (h *pinHolder) Incremental() bool { return pin.TakesPartialCAR(h.p) }
+
+// provider is the holder's pin provider (wrapped), for its capabilities.
+func (h *pinHolder) provider() pin.Provider { return h.p }
+
+// holderCapability finds the capability T in the provider of a holder
+// built here (pin.As through the wrappers).
+func holderCapability[T any](h publish.Holder) (T, bool) {
+	if ph, ok := h.(interface{ provider() pin.Provider }); ok {
+		return pin.As[T](ph.provider())
+	}
+	var zero T
+	return zero, false
 }
 
 // Store uploads the delta when there is one for this holder, falling back
@@ -368,6 +372,9 @@ func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Hol
 	if h.Type() == filecoin.Type {
 		return []publish.Verification{v.viaPiece(ctx, h.Name(), r)}
 	}
+	if h.Type() == arweave.Type {
+		return v.viaArweave(ctx, root, h.Name(), r)
+	}
 	var gws []*verify.Gateway
 	for _, e := range r.Endpoints {
 		if base, ok := gatewayBase(e); ok {
@@ -375,10 +382,8 @@ func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Hol
 		}
 	}
 	if len(gws) == 0 {
-		if e, ok := v.entries[h.Name()]; ok && (h.Type() == kubo.Type || h.Type() == filebase.Type) {
-			if hs, ok := httpSettings(e); ok {
-				return []publish.Verification{v.viaRPC(ctx, root, h.Name(), *hs)}
-			}
+		if r, ok := holderCapability[pin.Retriever](h); ok {
+			return []publish.Verification{v.viaRetriever(ctx, root, h.Name(), r)}
 		}
 		return []publish.Verification{{Holder: h.Name(), Source: "(none)", Error: "no way to fetch it back: set gateway: (its trustless gateway URL) in its config entry"}}
 	}

@@ -35,7 +35,7 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			env.Setenv("EXAMPLE_SITE", example)
-			return nil
+			return setupCorpus(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"setenvfile": cmdSetenvFile,

@@ -27,6 +27,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/internal/fakes/lighthouse"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/pinata"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
+	"github.com/dapp-publish/dapp-publish/pin/arweave/artx/artxtest"
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -83,7 +84,8 @@ type secretWorld struct {
 	env      []string
 	sentinel []string // every secret value, the ENS key included
 	ensKey   string
-	focKey   string // the filecoin wallet's key (key_file)
+	focKey   string   // the filecoin wallet's key (key_file)
+	arParts  []string // the Arweave wallet's private JWK parts (wallet: ${AR_WALLET})
 	cid      string
 	rpc      string // the RPC URL with a key in its path and query
 	deadRPC  string // the same shape, nothing listening
@@ -101,8 +103,13 @@ func newSecretWorld(t *testing.T) *secretWorld {
 	e := testpeers.DeployENS(t, a)
 	e.Register(t, "app.eth", e.Resolver, a.Address(t, 1))
 	w := &secretWorld{work: t.TempDir(), ensKey: a.KeyHex(1), focKey: a.KeyHex(4), inputs: map[string]bool{}}
-	w.sentinel = []string{sentPinataJWT, sentBasicPass, sentGateway, sentUserinfo, sentRPCPath, sentRPCQuery, sentGWUser, sentSafeKey, sentRPCEnvKey, sentBadToken,
-		sentLHToken, sentFocRPC, sentGitHub, w.ensKey, w.focKey}
+	var jwk map[string]any
+	json.Unmarshal(artxtest.JWK(0), &jwk)
+	for _, k := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+		w.arParts = append(w.arParts, jwk[k].(string))
+	}
+	w.sentinel = append([]string{sentPinataJWT, sentBasicPass, sentGateway, sentUserinfo, sentRPCPath, sentRPCQuery, sentGWUser, sentSafeKey, sentRPCEnvKey, sentBadToken,
+		sentLHToken, sentFocRPC, sentGitHub, w.ensKey, w.focKey}, w.arParts...)
 
 	// A Safe-owned name: the Safe address owns it in the registry (enough
 	// for the checks before the service is asked).
@@ -141,6 +148,9 @@ func newSecretWorld(t *testing.T) *secretWorld {
 	// Lighthouse behind a proxy that refuses and echoes the Bearer token.
 	lhEcho := faults.New(t, lighthouse.New(t, sentLHToken).URL)
 	lhEcho.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
+	// An Arweave gateway that refuses and echoes whatever it was sent.
+	arEcho := faults.New(t, pn.URL)
+	arEcho.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
 
 	w.write(t, "basic.pass", "admin:"+sentBasicPass+"\n", true)
 	w.write(t, "ens.key", "0x"+w.ensKey+"\n", true)
@@ -173,9 +183,10 @@ providers:
     key_file: foc.key
     max_per_run: "1"
     retries: 0
-quorum: {ipfs: 1, filecoin: 0}
+  - {name: perma, type: arweave, gateway: %q, wallet: "${AR_WALLET}", retries: 0}
+quorum: {ipfs: 1, filecoin: 0, arweave: 0}
 ens: {name: app.eth, rpc: "${ETH_RPC_URL}", registry: %q, chain_id: %d, confirmations: 1, key_file: ens.key}
-`, echo.URL, k.API, k.Gateway, k.API, pn.URL, refuse.URL, lhEcho.URL, lhEcho.URL, testpeers.AnvilChainID, e.Registry.Hex(), testpeers.AnvilChainID), false)
+`, echo.URL, k.API, k.Gateway, k.API, pn.URL, refuse.URL, lhEcho.URL, lhEcho.URL, testpeers.AnvilChainID, arEcho.URL, e.Registry.Hex(), testpeers.AnvilChainID), false)
 	w.write(t, "userinfo.yaml", `providers:
   - {name: n, type: kubo, endpoint: "http://admin:${USERINFO_PASS}@127.0.0.1:5001"}
 `, false)
@@ -192,6 +203,7 @@ ens: {name: app.eth, rpc: "${ETH_RPC_URL}", registry: %q, chain_id: %d, confirma
 		"BAD_TOKEN=" + sentBadToken, "DAPP_PUBLISH_SAFE_API_KEY=" + sentSafeKey,
 		"ETH_RPC_URL=" + rpcEnv, "LH_TOKEN=" + sentLHToken,
 		"FOC_RPC=" + rpcProxy.URL + "/rpc/" + sentFocRPC + "?token=" + sentFocRPC,
+		"AR_WALLET=" + string(artxtest.JWK(0)),
 	}
 	// The proxy strips any path, so the config's RPC reaches anvil too.
 	return w
@@ -261,8 +273,9 @@ func (w *secretWorld) commands() []secretRun {
 		{args: []string{"publish", "--config", "publish.yaml", "--dry-run"}, json: true, expect: "FilecoinWarmStorageService viewContractAddress"},
 		{args: []string{"publish", "--config", "publish.yaml"}, json: true, expect: "rejected the token from LH_TOKEN",
 			// token_file (and its password), ${VAR} tokens, the filecoin
-			// key_file and the ENS key_file, in the spellings they have.
-			masks: []string{"admin:" + sentBasicPass, sentBasicPass, sentLHToken, sentPinataJWT, "0x" + w.focKey, w.focKey, "0x" + w.ensKey, w.ensKey, sentGitHub}},
+			// key_file, the ENS key_file, the Arweave wallet's private
+			// parts and GITHUB_TOKEN, in the spellings they have.
+			masks: append([]string{"admin:" + sentBasicPass, sentBasicPass, sentLHToken, sentPinataJWT, "0x" + w.focKey, w.focKey, "0x" + w.ensKey, w.ensKey, sentGitHub}, w.arParts...)},
 		{args: []string{"rollback", "app.eth", "--config", "publish.yaml", "--to", cid}, json: true, expect: "[REDACTED]"},
 		{args: []string{"history", "app.eth", "--config", "publish.yaml"}, json: true},
 		{args: []string{"history", "app.eth", "--rpc", w.rpc, "--registry", w.registry}, json: true},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/ipfs/go-cid"
 	"github.com/urfave/cli/v2"
@@ -34,12 +35,18 @@ func serveCommand() *cli.Command {
 			"http://127.0.0.1:PORT/ipfs/CID/. With --rpc, ENS names work too:\n" +
 			"http://app.eth.localhost:PORT/ is resolved through ENS and re-resolved every\n" +
 			"--name-ttl. Given CID or NAME, / redirects to that site.\n\n" +
+			"Each request is bounded: a path of more than 260 segments is refused (414), a\n" +
+			"request stops after --request-timeout, and its work stops as soon as its client\n" +
+			"goes away. A folder that lies (two entries of one name, a name holding '/', a\n" +
+			"HAMT entry where lookups never look) or a block under a weak hash is never served.\n\n" +
 			"Listens on 127.0.0.1 only unless --listen says otherwise. Stop with Ctrl-C.",
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "gateway", Aliases: []string{"g"}, Usage: "trustless gateway `URL` to fetch blocks from (repeatable; default: " + strings.Join(defaultGateways, ", ") + ")"},
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`ADDR` to listen on (host:port; port 0 picks a free one)"},
 			&cli.StringFlag{Name: "car", Usage: "also take blocks from the local CAR `FILE` (e.g. the one pack wrote); they are verified too"},
 			&cli.DurationFlag{Name: "name-ttl", Value: time.Minute, Usage: "resolve ENS names again after this long"},
+			&cli.DurationFlag{Name: "request-timeout", Value: verify.DefaultRequestTimeout, Usage: "stop working on one request after this long (a client that leaves stops its request at once)"},
+			redirectsFlag(),
 		}, nameFlags()...),
 		Action: serveAction,
 	}
@@ -59,6 +66,9 @@ func serveAction(c *cli.Context) error {
 		if t, err = parseTarget(c, c.Args().First(), false); err != nil {
 			return err
 		}
+		if err := trustless.CheckCID(t.Root); err != nil {
+			return checkErr(fmt.Errorf("%s: %w", t.what(), err), "no bytes can prove such a CID: serve a CID made with sha2-256")
+		}
 	} else if ls, lt, closeLocal, ok, err := lastPublished(c); err != nil {
 		return err
 	} else if ok { // no arguments: the site publish stored last
@@ -73,7 +83,7 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return usageErr("pass --gateway URL or --car FILE", "%v", err)
 	}
-	h, err := verify.NewGatewayHandler(bs, verify.GatewayOptions{Names: names, NameTTL: c.Duration("name-ttl")})
+	h, err := verify.NewGatewayHandler(bs, verify.GatewayOptions{Names: names, NameTTL: c.Duration("name-ttl"), RequestTimeout: c.Duration("request-timeout")})
 	if err != nil {
 		return err
 	}
@@ -82,7 +92,7 @@ func serveAction(c *cli.Context) error {
 
 // serveSources builds the block sources: the local CAR first, then gateways.
 func serveSources(c *cli.Context) ([]verify.BlockGetter, func(), error) {
-	gws, err := gatewayList(c.StringSlice("gateway"))
+	gws, err := gatewayList(c.StringSlice("gateway"), c.Bool("allow-redirects"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,8 +127,11 @@ func serveNames(c *cli.Context) (verify.NameResolver, error) {
 // normal case for a gateway that lacks the site and are not logged.
 func rejectLogger(w io.Writer) func(string, cid.Cid, error) {
 	return func(src string, c cid.Cid, err error) {
-		if errors.Is(err, verify.ErrHashMismatch) || errors.Is(err, verify.ErrMalformed) {
-			fmt.Fprintf(w, "dapp-publish: warning: rejected block %s from %s: %s\n", c, safetext.Term(src), safetext.Term(err.Error()))
+		for _, bad := range []error{verify.ErrHashMismatch, verify.ErrMalformed, verify.ErrInsecureHash, verify.ErrBadDirectory, verify.ErrUnsupported} {
+			if errors.Is(err, bad) {
+				fmt.Fprintf(w, "dapp-publish: warning: rejected block %s from %s: %s\n", c, safetext.Term(src), safetext.Term(err.Error()))
+				return
+			}
 		}
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/bundle/piece"
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
+	"github.com/dapp-publish/dapp-publish/internal/trustless"
 	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/urfave/cli/v2"
 )
@@ -35,18 +37,21 @@ func verifyCommand() *cli.Command {
 			"(--rpc) to its contenthash first. With --dir or --manifest, the paths and file CIDs\n" +
 			"found are compared with the local folder (packed with the same settings as `pack`)\n" +
 			"or a manifest written by `pack`.\n\n" +
-			"ar://TXID (or a name pointing there) is checked through each --arweave-gateway:\n" +
-			"every file of --dir or --manifest is fetched as ar://TXID/PATH and must match its\n" +
-			"size and SHA-256 (Arweave's own signatures are not checked; the local build is\n" +
-			"the reference).\n\n" +
+			"--piece URL checks a Filecoin copy: the storage provider's /piece/<piece CID> must\n" +
+			"serve the CAR of CID (every block checked, as a gateway's) and, in the same pass,\n" +
+			"hash to the piece CID the URL names.\n\n" +
+			"ar://TXID (or a name pointing there) is checked through each --arweave-gateway,\n" +
+			"trusting none: " + arweaveVerifyHelp + "\n\n" +
 			"Exit status: 0 if every source verified (and the comparison found no difference),\n" +
 			"3 if any did not, 2 for bad usage, 1 for other errors.",
 		Flags: append(append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "gateway", Aliases: []string{"g"}, Usage: "trustless gateway `URL` to check (repeatable; default: " + strings.Join(defaultGateways, ", ") + ")"},
 			&cli.StringFlag{Name: "dir", Usage: "compare with the site folder `DIR`"},
 			&cli.StringFlag{Name: "manifest", Usage: "compare with the manifest `FILE` written by pack"},
+			&cli.StringSliceFlag{Name: "piece", Usage: "a Filecoin copy: the storage provider's piece `URL` (/piece/<piece CID>, a filecoin receipt's piece_url), which must serve the CAR of CID and hash to that piece CID (repeatable; alone, no public gateway is asked)"},
 			&cli.StringSliceFlag{Name: "arweave-gateway", Usage: "Arweave gateway `URL` for ar:// content (repeatable; default: " + defaultArweaveGateway + ")"},
 			&cli.StringFlag{Name: "mode", Value: "auto", Usage: "how to fetch: auto (CAR, raw blocks if refused), car or raw"},
+			redirectsFlag(),
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give each source at most this long for the whole DAG"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		}, nameFlags()...), siteFlags()...),
@@ -75,6 +80,7 @@ type sourceResult struct {
 	Seconds   float64  `json:"seconds"`
 	Bytes     int64    `json:"bytes"`
 	Blocks    int      `json:"blocks"`
+	Via       []string `json:"via,omitempty"`       // other hosts the gateway redirected to, which served bytes
 	Files     int      `json:"files,omitempty"`     // Arweave: files that matched
 	Missing   []string `json:"missing,omitempty"`   // Arweave: expected paths not served
 	Different []string `json:"different,omitempty"` // Arweave: paths served with other bytes
@@ -94,9 +100,20 @@ func verifyAction(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usageErr("usage: dapp-publish verify CID|NAME [--gateway URL]... [--dir DIR]", "verify takes exactly one CID or name, got %d arguments", c.NArg())
 	}
-	gws, err := gatewayList(c.StringSlice("gateway"))
-	if err != nil {
-		return err
+	var wants []piece.Commitment
+	for _, u := range c.StringSlice("piece") {
+		want, err := parsePieceURL(u)
+		if err != nil {
+			return err
+		}
+		wants = append(wants, want)
+	}
+	var gws []*verify.Gateway
+	if len(wants) == 0 || len(c.StringSlice("gateway")) > 0 { // --piece alone asks no public gateway
+		var err error
+		if gws, err = gatewayList(c.StringSlice("gateway"), c.Bool("allow-redirects")); err != nil {
+			return err
+		}
 	}
 	mode, err := parseMode(c.String("mode"))
 	if err != nil {
@@ -111,9 +128,17 @@ func verifyAction(c *cli.Context) error {
 		return err
 	}
 	if t.Arweave != "" {
+		if len(wants) > 0 {
+			return usageErr("check a Filecoin copy (--piece) against the IPFS root it stores", "%s is Arweave content; --piece checks a Filecoin copy of an IPFS root", t.what())
+		}
 		return verifyArweave(c, t, expect)
 	}
-	reps := verify.Check(c.Context, t.Root, gws, verify.CheckOptions{Timeout: c.Duration("timeout"), Mode: mode, Tree: expect != nil})
+	if err := trustless.CheckCID(t.Root); err != nil {
+		return checkErr(fmt.Errorf("%s: %w", t.what(), err), "no bytes can prove such a CID: publish the site under a CID made with sha2-256 (every IPFS tool's default)")
+	}
+	opts := verify.CheckOptions{Timeout: c.Duration("timeout"), Mode: mode, Tree: expect != nil}
+	reps := verify.Check(c.Context, t.Root, gws, opts)
+	reps = append(reps, checkPieces(c.Context, t.Root, c.StringSlice("piece"), wants, opts)...)
 	res := verifyResult{Root: t.Root.String(), Name: t.Name, What: t.what(), OK: true}
 	for _, r := range reps {
 		res.Sources = append(res.Sources, toSourceResult(r))
@@ -135,55 +160,6 @@ func verifyAction(c *cli.Context) error {
 // defaultArweaveGateway serves ar:// content when no --arweave-gateway is given.
 const defaultArweaveGateway = "https://arweave.net"
 
-// verifyArweave checks ar:// content: every file of the expected manifest,
-// fetched through each gateway's path manifest, must match its SHA-256.
-func verifyArweave(c *cli.Context, t target, expect *expectation) error {
-	if expect == nil {
-		return usageErr("pass --dir DIR or --manifest FILE: Arweave files are checked by their SHA-256 against the site's bundle manifest",
-			"ar:// content can only be verified against the site it should hold")
-	}
-	gws, err := arweaveGatewayList(c.StringSlice("arweave-gateway"))
-	if err != nil {
-		return err
-	}
-	reps := verify.CheckArweave(c.Context, t.Arweave, expect.manifest, gws, verify.CheckOptions{Timeout: c.Duration("timeout")})
-	res := verifyResult{Root: "ar://" + t.Arweave, Name: t.Name, What: t.what() + " (files compared with " + expect.with + ")", OK: true}
-	for _, r := range reps {
-		s := sourceResult{
-			Source: r.Source, OK: r.OK(), Mode: "arweave", Reachable: r.Reachable, Complete: r.Complete, Verified: r.Verified,
-			LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(), Bytes: r.Bytes, Files: r.Files,
-			Missing: r.Missing, Different: r.Different,
-		}
-		if r.Err != nil {
-			s.Error = sourceError(r.Err)
-		}
-		res.Sources = append(res.Sources, s)
-		res.OK = res.OK && r.OK()
-	}
-	if err := printVerify(c, res); err != nil {
-		return err
-	}
-	if err := reportVerifyToGitHub(c.App.ErrWriter, res); err != nil {
-		return err
-	}
-	return verifyOutcome(res)
-}
-
-func arweaveGatewayList(urls []string) ([]*verify.ArweaveGateway, error) {
-	if len(urls) == 0 {
-		urls = []string{defaultArweaveGateway}
-	}
-	gws, err := gatewayList(urls)
-	if err != nil {
-		return nil, err
-	}
-	var out []*verify.ArweaveGateway
-	for _, g := range gws {
-		out = append(out, &verify.ArweaveGateway{URL: g.URL})
-	}
-	return out, nil
-}
-
 func parseMode(s string) (verify.Mode, error) {
 	switch s {
 	case "auto", "":
@@ -196,8 +172,13 @@ func parseMode(s string) (verify.Mode, error) {
 	return "", usageErr("use --mode auto, car or raw", "unknown --mode %q", s)
 }
 
+// redirectsFlag lets gateways redirect to other hosts (verify, serve).
+func redirectsFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "allow-redirects", Usage: "follow a gateway's redirects to other hosts (each is then named in the result); by default only redirects within its own host and subdomains are followed, since the bytes must come from the gateway named"}
+}
+
 // gatewayList checks the --gateway URLs (or takes the defaults).
-func gatewayList(urls []string) ([]*verify.Gateway, error) {
+func gatewayList(urls []string, allowRedirects bool) ([]*verify.Gateway, error) {
 	if len(urls) == 0 {
 		urls = defaultGateways
 	}
@@ -207,7 +188,7 @@ func gatewayList(urls []string) ([]*verify.Gateway, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, usageErr("pass the gateway's base URL, e.g. https://trustless-gateway.link", "--gateway %q is not an http(s) URL", s)
 		}
-		gws = append(gws, &verify.Gateway{URL: strings.TrimRight(s, "/")})
+		gws = append(gws, &verify.Gateway{URL: strings.TrimRight(s, "/"), AllowRedirects: allowRedirects})
 	}
 	return gws, nil
 }
@@ -263,24 +244,16 @@ func packExpectation(c *cli.Context, dir string) (*expectation, error) {
 
 // compareWith compares the expectation with the first source that verified.
 func compareWith(e *expectation, reps []verify.Report) *compareResult {
-	res := &compareResult{With: e.with, LocalRoot: e.manifest.Root}
-	for _, r := range reps {
-		if !r.OK() || r.Tree == nil {
-			continue
-		}
-		d, err := verify.Compare(e.manifest, r.Tree)
-		res.Source = r.Source
-		if err != nil {
-			res.Error = err.Error()
-			return res
-		}
-		res.Same = d.Empty()
-		if !res.Same {
-			res.Diff = &d
-		}
-		return res
+	cmp := verify.CompareReports(e.manifest, reps)
+	res := &compareResult{With: e.with, LocalRoot: e.manifest.Root, Source: cmp.Source, Same: cmp.Same()}
+	switch {
+	case errors.Is(cmp.Err, verify.ErrNoVerifiedSource):
+		res.Error = "no source served the complete, verified DAG, so there is nothing to compare"
+	case cmp.Err != nil:
+		res.Error = cmp.Err.Error()
+	case !res.Same:
+		res.Diff = &cmp.Diff
 	}
-	res.Error = "no source served the complete, verified DAG, so there is nothing to compare"
 	return res
 }
 
@@ -288,6 +261,7 @@ func toSourceResult(r verify.Report) sourceResult {
 	s := sourceResult{
 		Source: r.Source, OK: r.OK(), Mode: string(r.Mode), Reachable: r.Reachable, Complete: r.Complete, Verified: r.Verified,
 		LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(), Bytes: r.Bytes, Blocks: r.Blocks,
+		Via: r.Via,
 	}
 	if r.Err != nil {
 		s.Error = sourceError(r.Err)
@@ -333,15 +307,24 @@ func printSourceTable(w io.Writer, srcs []sourceResult) {
 	}
 	tw.Flush()
 	for _, s := range srcs {
-		if s.Error != "" {
-			fmt.Fprintf(w, "\n%s: FAILED: %s\n", safetext.Term(s.Source), safetext.Term(s.Error))
+		for _, v := range s.Via {
+			fmt.Fprintf(w, "\n%s redirected to %s: bytes came from there\n", safetext.Term(s.Source), safetext.Term(v))
 		}
-		for _, p := range s.Missing {
-			fmt.Fprintf(w, "  missing    %s\n", safetext.Term(p))
-		}
-		for _, p := range s.Different {
-			fmt.Fprintf(w, "  different  %s\n", safetext.Term(p))
-		}
+		printSourceProblems(w, s)
+	}
+}
+
+// printSourceProblems prints why a source failed and the paths it lacked
+// or served with other bytes.
+func printSourceProblems(w io.Writer, s sourceResult) {
+	if s.Error != "" {
+		fmt.Fprintf(w, "\n%s: FAILED: %s\n", safetext.Term(s.Source), safetext.Term(s.Error))
+	}
+	for _, p := range s.Missing {
+		fmt.Fprintf(w, "  missing    %s\n", safetext.Term(p))
+	}
+	for _, p := range s.Different {
+		fmt.Fprintf(w, "  different  %s\n", safetext.Term(p))
 	}
 }
 

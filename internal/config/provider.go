@@ -112,6 +112,9 @@ func (v *validator) provider(i int, node ast.Node) (Provider, error) {
 	if p.Settings, err = e.settings(c.Type); err != nil {
 		return p, err
 	}
+	if td, ok := p.Settings.(pin.TimeoutDefaulter); ok && c.Timeout == "" {
+		p.Policy.Timeout = td.DefaultTimeout()
+	}
 	return p, nil
 }
 

@@ -103,6 +103,8 @@ func TestURL(t *testing.T) {
 		{"https://user:pa55word@rpc.example:8545/eth?apikey=K3yK3yK3y&chain=1#frag", "https://[REDACTED]@rpc.example:8545/eth?apikey=[REDACTED]&chain=[REDACTED]#[REDACTED]"},
 		{"http://127.0.0.1:5001", "http://127.0.0.1:5001"},
 		{"https://cluster.example:9094/api/v0/", "https://cluster.example:9094/api/v0/"},
+		{"https://sp.example/piece/bafkzcibcfub2vygjt34ndmnmp3qeywzixfcvukieyef7nz7cff7qus34pocoaci", "https://sp.example/piece/bafkzcibcfub2vygjt34ndmnmp3qeywzixfcvukieyef7nz7cff7qus34pocoaci"},
+		{"https://gw.example/ipfs/bafybeif4jncfb47oqv5qbo7tbk3narzo7imzwl63lp5ihaohcvzck6ioqe/x", "https://gw.example/ipfs/bafybeif4jncfb47oqv5qbo7tbk3narzo7imzwl63lp5ihaohcvzck6ioqe/x"},
 		{"not a url", Mask},
 		{"127.0.0.1:5001", Mask},
 	}

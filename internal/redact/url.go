@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strings"
+
+	"github.com/ipfs/go-cid"
 )
 
 // URL returns raw fit to print: scheme, host and path as given, with the
@@ -117,9 +119,16 @@ func dedupLong(in []string) []string {
 // keyLike reports whether a path segment looks like an API key or token:
 // at least 16 characters from the URL-safe token alphabets, with both
 // letters and digits (Infura's 32 hex digits, Alchemy's and QuickNode's
-// tokens), as opposed to words such as "v3", "eth-mainnet" or "api".
+// tokens), as opposed to words such as "v3", "eth-mainnet" or "api". A
+// content address (a CID: /ipfs/<cid>, a storage provider's /piece/<piece
+// CID>) names public content and is what the reader needs to see: a random
+// key does not decode as one (its multibase, version, codec and multihash
+// would all have to be valid).
 func keyLike(seg string) bool {
 	if len(seg) < 16 {
+		return false
+	}
+	if _, err := cid.Decode(seg); err == nil {
 		return false
 	}
 	letters, digits := false, false

@@ -27,6 +27,10 @@ func TestTerm(t *testing.T) {
 		{"x\n::stop-commands::t", `x\n::stop-commands::t`},
 		{"name ##[add-mask]v", `name \x23#[add-mask]v`},
 		{"#[ok] and # [ok]", "#[ok] and # [ok]"},
+		{"ls\u2028ps\u2029", `ls\u2028ps\u2029`},
+		{"nul\x00", `nul\x00`},
+		{"c1\u0085", `c1\x85`},
+		{`back\slash`, `back\slash`}, // left alone: an escape is a hint, JSON is exact
 	}
 	for _, tt := range tests {
 		if got := Term(tt.in); got != tt.want {

@@ -158,3 +158,94 @@ func contentType(p string) string {
 	}
 	return "application/octet-stream"
 }
+
+// ArweaveJS is Node with the reference JavaScript implementations that
+// arlocal depends on (arweave-js 1.15.7, arbundles), for cross-checks.
+type ArweaveJS struct {
+	Node    string // the node binary
+	Modules string // node_modules holding arweave and arbundles
+}
+
+// NewArweaveJS finds node and the node_modules folder named by
+// DAPP_PUBLISH_ARLOCAL, skipping the test (or failing it, see Require)
+// when either is missing.
+func NewArweaveJS(t testing.TB) *ArweaveJS {
+	t.Helper()
+	modules := Path(t, "DAPP_PUBLISH_ARLOCAL")
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing(t, "node is not installed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(modules, "arweave", "package.json")); err != nil {
+		missing(t, "arweave-js is not installed beside arlocal: %v (run `make peers`)", err)
+	}
+	return &ArweaveJS{Node: node, Modules: modules}
+}
+
+// Run runs script with node (arguments after the script's path), with the
+// reference modules on NODE_PATH, and returns its standard output.
+func (j *ArweaveJS) Run(t testing.TB, script string, args ...string) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "script.js")
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(j.Node, append([]string{path}, args...)...)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+j.Modules)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s: %v\n%s", filepath.Base(path), err, stderr.String())
+	}
+	return out
+}
+
+// get asks arlocal for path and fails the test on anything but 200.
+func (a *Arlocal) get(t testing.TB, path string) {
+	t.Helper()
+	resp, err := http.Get(a.URL + path)
+	if err != nil {
+		t.Fatalf("arlocal %s: %v", path, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("arlocal %s: %s", path, resp.Status)
+	}
+}
+
+// Mint gives address winston (arlocal's GET /mint).
+func (a *Arlocal) Mint(t testing.TB, address string, winston string) {
+	t.Helper()
+	a.get(t, "/mint/"+address+"/"+winston)
+}
+
+// Mine mines one block: pending transactions get a block and show up in
+// GraphQL.
+func (a *Arlocal) Mine(t testing.TB) {
+	t.Helper()
+	a.get(t, "/mine")
+}
+
+// AutoMine mines a block every interval until the test ends, as the
+// network would.
+func (a *Arlocal) AutoMine(t testing.TB, interval time.Duration) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if resp, err := http.Get(a.URL + "/mine"); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() { close(done); <-stopped })
+}

@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/dapp-publish/dapp-publish/pin"
+	"github.com/dapp-publish/dapp-publish/pin/arweave"
 	"github.com/dapp-publish/dapp-publish/pin/cluster"
 	"github.com/dapp-publish/dapp-publish/pin/filebase"
 	"github.com/dapp-publish/dapp-publish/pin/filecoin"
@@ -24,5 +25,6 @@ func Registry() *pin.Registry {
 	pin.Register(r, filebase.Type, filebase.New)
 	pin.Register(r, filecoin.Type, filecoin.New)
 	pin.Register(r, lighthouse.Type, lighthouse.New)
+	pin.Register(r, arweave.Type, arweave.New)
 	return r
 }

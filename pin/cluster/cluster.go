@@ -37,8 +37,9 @@ type Provider struct {
 }
 
 var (
-	_ pin.Provider = (*Provider)(nil)
-	_ pin.Unpinner = (*Provider)(nil)
+	_ pin.Provider        = (*Provider)(nil)
+	_ pin.Unpinner        = (*Provider)(nil)
+	_ pin.PartialCARTaker = (*Provider)(nil)
 )
 
 // New returns a provider named name for the cluster REST API at
@@ -60,6 +61,11 @@ func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
+
+// TakesPartialCAR implements pin.PartialCARTaker: add?format=car
+// block-puts what the CAR holds and pins the root on the cluster's peers,
+// whose Kubo nodes keep the blocks of earlier versions.
+func (p *Provider) TakesPartialCAR() bool { return true }
 
 // Pin implements pin.Provider.
 func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {

@@ -57,7 +57,10 @@ type Provider struct {
 	dial func(ctx context.Context) (Backend, error)
 }
 
-var _ pin.Provider = (*Provider)(nil)
+var (
+	_ pin.Provider  = (*Provider)(nil)
+	_ pin.Networker = (*Provider)(nil)
+)
 
 // New returns a provider named name for cfg (see Config); it contacts
 // nothing.
@@ -91,6 +94,9 @@ func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
+
+// Network implements pin.Networker: its copy is a piece a storage provider proves on Filecoin.
+func (p *Provider) Network() string { return pin.NetworkFilecoin }
 
 func (p *Provider) signer() Signer { return Signer{Key: p.s.Key, ChainID: p.s.ChainID, FWSS: p.s.FWSS} }
 

@@ -3,6 +3,7 @@ package kubo_test
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/kubo"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
+	"github.com/dapp-publish/dapp-publish/verify"
 	"github.com/ipfs/go-cid"
 )
 
@@ -179,5 +181,42 @@ func TestProvide(t *testing.T) {
 		if !strings.Contains(w, "announcing") || !strings.Contains(w, "the bundle is stored") {
 			t.Errorf("warning does not say what failed and that the bundle is safe: %q", w)
 		}
+	}
+}
+
+// TestRetriever: the node hands back what it holds through its own RPC
+// (pin.Retriever): the whole DAG as a CAR that verifies block by block, and
+// single blocks; a CID it does not hold is an error (asked offline, the
+// node does not go looking for it elsewhere).
+func TestRetriever(t *testing.T) {
+	k := testpeers.StartKubo(t)
+	p := newProvider(t, k)
+	b := pintest.NewBundle(t, 7, 3<<20)
+	if _, err := p.Pin(context.Background(), b.Bundle); err != nil {
+		t.Fatal(err)
+	}
+	r, ok := pin.As[pin.Retriever](pin.Wrap(p, pin.Policy{Timeout: time.Minute}))
+	if !ok || !strings.Contains(r.RetrievalSource(), "127.0.0.1") {
+		t.Fatalf("kubo is not a pin.Retriever through its wrappers (%v)", ok)
+	}
+	open := func(ctx context.Context) (io.ReadCloser, error) { return r.RetrieveCAR(ctx, b.Root) }
+	if rep := verify.CheckCAR(context.Background(), b.Root, r.RetrievalSource(), open, verify.CheckOptions{}); !rep.OK() || rep.Blocks < 3 {
+		t.Fatalf("dag/export: %+v", rep)
+	}
+	body, err := r.RetrieveBlock(context.Background(), b.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(body)
+	body.Close()
+	if got, err := b.Root.Prefix().Sum(data); err != nil || !got.Equals(b.Root) {
+		t.Fatalf("block/get of the root: %d bytes hash to %v (%v)", len(data), got, err)
+	}
+	missing := pintest.NewBundle(t, 8, 1<<10).Root
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if body, err := r.RetrieveBlock(ctx, missing); err == nil {
+		body.Close()
+		t.Fatal("block/get of a CID the node does not hold succeeded")
 	}
 }

@@ -38,7 +38,10 @@ type Provider struct {
 	node string
 }
 
-var _ pin.Provider = (*Provider)(nil)
+var (
+	_ pin.Provider  = (*Provider)(nil)
+	_ pin.Networker = (*Provider)(nil)
+)
 
 // New returns a provider named name for the account whose API key is
 // cfg.Token; it contacts nothing.
@@ -58,6 +61,9 @@ func (p *Provider) Name() string { return p.name }
 
 // Type implements pin.Provider.
 func (p *Provider) Type() string { return Type }
+
+// Network implements pin.Networker: the point of the service is the Filecoin deals it makes for the CAR.
+func (p *Provider) Network() string { return pin.NetworkFilecoin }
 
 // Pin implements pin.Provider: import the CAR, check the root, record the
 // deals (waiting up to deal_wait for the first).

@@ -1,0 +1,5 @@
+package arapi
+
+import "encoding/base64"
+
+var base64URL = base64.RawURLEncoding
