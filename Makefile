@@ -80,6 +80,12 @@ deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 util-linux >/dev/null; \
 	  else echo "install iproute2 and util-linux (ip, unshare) to run the tests" >&2; exit 1; fi; }
+	@# Debian's shellcheck: actionlint runs it on the run: scripts of action.yml
+	@# and the workflow templates (templates/templates_test.go).
+	@command -v shellcheck >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
+	  else echo "install shellcheck to run the tests" >&2; exit 1; fi; }
 	@# Debian's chromium, for the browser test (headless, driven over DevTools).
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -179,6 +185,7 @@ fuzz:
 	$(GO) test ./pin/kubo -run '^$$' -fuzz FuzzDecodeImport -fuzztime 30s
 	$(GO) test ./publish -run '^$$' -fuzz FuzzWriteDelta -fuzztime 30s
 	$(GO) test ./publish -run '^$$' -fuzz FuzzReadRecord -fuzztime 30s
+	$(GO) test ./internal/github -run '^$$' -fuzz FuzzParseEvent -fuzztime 30s
 	for p in cluster psa pinata; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzSum -fuzztime 30s

@@ -76,6 +76,7 @@ func lintAction(c *cli.Context) error {
 	if report.Findings == nil {
 		report.Findings = []bundle.Finding{}
 	}
+	annotateLint(c.App.ErrWriter, dir, report.Findings)
 	if c.Bool("json") {
 		if err := printJSON(c.App.Writer, report); err != nil {
 			return err
@@ -93,8 +94,8 @@ func lintAction(c *cli.Context) error {
 }
 
 // printLint prints the lint's report: how the app routes, one line per
-// finding (and a GitHub annotation each when running in Actions), and what
-// renders on each targeted gateway style. All the lint's human output is
+// finding, and what renders on each targeted gateway style (annotateLint
+// makes the GitHub annotations). All the lint's human output is
 // printed here; file names come from the site, so every one is escaped.
 func printLint(w io.Writer, r *bundle.LintReport) {
 	routes := map[string]string{
@@ -108,7 +109,6 @@ func printLint(w io.Writer, r *bundle.LintReport) {
 	fmt.Fprintf(w, "app: %s\n", safetext.Term(routes))
 	for _, f := range r.Findings {
 		fmt.Fprintf(w, "warning: %s\n", safetext.Term(f.String()))
-		ghWarning(w, f.Path, "dapp-publish lint: "+f.Code, f.Message)
 	}
 	for _, style := range r.Targets {
 		fmt.Fprintf(w, "%s gateways: %s\n", style, readiness(r, style))

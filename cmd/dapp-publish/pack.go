@@ -91,6 +91,7 @@ func packAction(c *cli.Context) error {
 	if !c.Bool("json") && len(res.Lint) > 0 {
 		printLint(c.App.ErrWriter, report)
 	}
+	annotateLint(c.App.ErrWriter, dir, res.Lint)
 	if err != nil {
 		return err
 	}

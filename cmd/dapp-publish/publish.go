@@ -49,6 +49,11 @@ func publishCommand() *cli.Command {
 			"(chain, resolver, authorisation, simulated call). Publishing what the name already\n" +
 			"points at, when every holder already has it, does nothing and says so.\n\n" +
 			"The ENS key comes from $" + envENSKey + ", --key-file or ens.key_file, never a flag.\n\n" +
+			"DIR may also be a CAR written by `pack` (checked block by block first). --preview publishes\n" +
+			"a pull request's preview: IPFS holders only, never the name. In GitHub Actions it also\n" +
+			"writes step outputs and a job summary, annotates lint findings, sets a commit status and\n" +
+			"keeps one pull-request comment (--github), and, for a fork's code or CAR, refuses to do\n" +
+			"more than a preview.\n\n" +
 			"Exit status: 0 published (or nothing to do), 1 failed, 2 bad command line or config,\n" +
 			"3 a check failed (lint --strict, ENS authorisation), 4 quorum not met (name untouched),\n" +
 			"5 the name update failed after the copies were verified, 75 the name's transaction was\n" +
@@ -62,7 +67,7 @@ func publishCommand() *cli.Command {
 			&cli.StringFlag{Name: "state-dir", Usage: "keep the local store and the Records in `DIR` (default .dapp-publish; env DAPP_PUBLISH_STATE_DIR)"},
 			&cli.StringFlag{Name: "key-file", Usage: "read the ENS signing key from `PATH` (instead of $" + envENSKey + " or ens.key_file)"},
 			&cli.StringFlag{Name: "commit", EnvVars: []string{"GITHUB_SHA"}, Usage: "source `COMMIT` to record (default: the git checkout's HEAD)"},
-		}, append(siteFlags(), lintFlags()...)...),
+		}, append(append(append(siteFlags(), lintFlags()...), publishInputFlags()...), githubFlags()...)...),
 		Action: publishAction,
 	}
 }
@@ -70,6 +75,16 @@ func publishCommand() *cli.Command {
 func publishAction(c *cli.Context) error {
 	if c.NArg() > 1 {
 		return usageErr("usage: dapp-publish publish [DIR] [--config FILE] [--dry-run] [--json]", "publish takes at most one folder, got %d arguments", c.NArg())
+	}
+	gh, err := startGitHub(c) // GitHub Actions: its token is masked before anything is printed
+	if err != nil {
+		return err
+	}
+	if err := gh.checkTrust(); err != nil {
+		return err
+	}
+	if err := checkPublishInput(c); err != nil {
+		return err
 	}
 	lo, err := lintOptions(c)
 	if err != nil {
@@ -82,8 +97,11 @@ func publishAction(c *cli.Context) error {
 		return err
 	}
 	defer setup.close()
+	if err := applyPreview(c, setup); err != nil {
+		return err
+	}
 	var set *ensSettings
-	if sec := setup.ensSection(); sec != nil {
+	if sec := setup.ensSection(); sec != nil && !skipName(c) {
 		if set, err = publishENSSettings(c, sec, setup.holders); err != nil {
 			return err
 		}
@@ -109,7 +127,10 @@ func publishAction(c *cli.Context) error {
 		DryRun: c.Bool("dry-run"), Tool: "dapp-publish " + toolVersion(), Commit: commit,
 		Events: out.event, Progress: out.sent,
 	}
-	packer := &sitePacker{c: c, dir: dir, opts: opts, lint: lo, policy: lintPolicy(c.Bool("strict"), true)}
+	packer, err := newPublishPacker(c, dir, opts, lo)
+	if err != nil {
+		return err
+	}
 	defer packer.cleanup()
 	p.Pack = out.packer(packer)
 	if set != nil {
@@ -120,14 +141,20 @@ func publishAction(c *cli.Context) error {
 		defer n.close()
 		p.Name = n
 	}
+	gh.start(ctx)
 	rec, err := p.Run(ctx)
 	out.done()
+	carPath, kerr := keepCAR(c, packer, rec)
+	if kerr != nil && err == nil {
+		err = kerr
+	}
 	if rec != nil {
 		scrubRecord(rec, setup.redact)
 		if rerr := reportPublish(c, rec, out.recordPath, setup); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
+	gh.finish(ctx, rec, ghInfo{recordPath: out.recordPath, carPath: carPath, local: setup.local != nil, preview: c.Bool("preview")}, err)
 	return publishError(err)
 }
 
@@ -321,10 +348,9 @@ func (f packerFunc) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, e
 	return f(ctx, onlyHash)
 }
 
-// reportPublish prints the Record (--json) or a summary, and the GitHub
-// Actions outputs and job summary.
+// reportPublish prints the Record (--json) or a summary. (The GitHub
+// Actions outputs and job summary are ghRun.finish's.)
 func reportPublish(c *cli.Context, rec *publish.Record, recordPath string, setup *holderSetup) error {
-	githubPublish(rec, recordPath)
 	if c.Bool("json") {
 		return rec.WriteJSON(c.App.Writer)
 	}
@@ -428,34 +454,6 @@ func printLinks(w io.Writer, root cid.Cid, local bool) {
 	for _, l := range links {
 		fmt.Fprintf(w, "  open      %s\n", l)
 	}
-}
-
-// githubPublish sets the step outputs and writes the job summary.
-func githubPublish(rec *publish.Record, recordPath string) {
-	if !inGitHubActions() {
-		return
-	}
-	_ = ghOutput("cid", rec.CID)
-	_ = ghOutput("outcome", rec.Outcome)
-	if recordPath != "" {
-		_ = ghOutput("record", recordPath)
-	}
-	if rec.ENS != nil && rec.ENS.Tx != "" {
-		_ = ghOutput("ens_tx", rec.ENS.Tx)
-	}
-	var md strings.Builder
-	fmt.Fprintf(&md, "### dapp-publish %s `%s`: %s\n\n| holder | type | stored | sent | verified |\n|---|---|---|---|---|\n", rec.Kind, rec.CID, rec.Outcome)
-	verified := map[string]bool{}
-	for _, h := range rec.VerifiedHolders() {
-		verified[h] = true
-	}
-	for _, r := range rec.Receipts {
-		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s |\n", r.Holder, r.Type, r.Status, humanBytes(r.BytesSent), yesNo(verified[r.Holder]))
-	}
-	if rec.ENS != nil {
-		fmt.Fprintf(&md, "\nENS: %s\n", safetext.MarkdownCell(ensLine(rec.ENS)))
-	}
-	_ = ghSummary(md.String() + "\n")
 }
 
 // publishError maps the pipeline's errors to exit codes and hints.

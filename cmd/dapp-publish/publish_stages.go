@@ -79,6 +79,7 @@ func (p *sitePacker) Pack(ctx context.Context, onlyHash bool) (*publish.Bundle, 
 	if !p.c.Bool("json") && len(findings) > 0 {
 		printLint(p.c.App.ErrWriter, report)
 	}
+	annotateLint(p.c.App.ErrWriter, p.dir, findings)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +288,8 @@ func setupHolders(c *cli.Context, stateDir, pinName string) (*holderSetup, error
 		if _, serr := os.Stat(path); serr != nil {
 			return nil, usageErr("pass an existing config file, or none to use the embedded default", "config file %s: %v", path, errors.Unwrap(serr))
 		}
-		if s.cfg, err = loadConfig(c, path, config.Options{Registry: reg}); err != nil {
+		// A run that leaves the name alone needs none of ens:'s ${VAR}s.
+		if s.cfg, err = loadConfig(c, path, config.Options{Registry: reg, SkipENS: skipName(c)}); err != nil {
 			return nil, err
 		}
 	}

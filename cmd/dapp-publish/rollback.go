@@ -110,7 +110,7 @@ func rollbackAction(c *cli.Context) error {
 		} else {
 			printRecordSummary(c.App.Writer, rec, out.recordPath)
 		}
-		githubPublish(rec, out.recordPath)
+		githubPublish(rec, ghInfo{recordPath: out.recordPath, local: setup.local != nil})
 	}
 	return publishError(err)
 }

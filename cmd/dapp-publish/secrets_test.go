@@ -23,6 +23,7 @@ import (
 
 	"github.com/dapp-publish/dapp-publish/ens/enstest"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/faults"
+	fakegh "github.com/dapp-publish/dapp-publish/internal/fakes/github"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/lighthouse"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/pinata"
 	"github.com/dapp-publish/dapp-publish/internal/testpeers"
@@ -46,6 +47,7 @@ const (
 	sentBadToken  = "SENTINEL-rejected-token-W4X5Y6"      // a token the holder refuses and echoes
 	sentLHToken   = "SENTINEL-lighthouse-api-key-Z7A8B9"  // a lighthouse token, echoed back
 	sentFocRPC    = "SENTINELfocRpcPath13579bdf02468ace"  // key in the filecoin entry's RPC URL
+	sentGitHub    = "ghs_SENTINELgithubToken24680ace"     // $GITHUB_TOKEN, echoed back by GitHub
 )
 
 // TestSecretsNeverLeak runs every command of the real binary with a
@@ -92,6 +94,7 @@ type secretWorld struct {
 	safe     common.Address
 	registry string
 	inputs   map[string]bool // files the test wrote (they hold secrets by design)
+	ghEnv    []string        // GitHub Actions: the token, an API that echoes it, a pull request
 }
 
 func newSecretWorld(t *testing.T) *secretWorld {
@@ -106,7 +109,7 @@ func newSecretWorld(t *testing.T) *secretWorld {
 		w.arParts = append(w.arParts, jwk[k].(string))
 	}
 	w.sentinel = append([]string{sentPinataJWT, sentBasicPass, sentGateway, sentUserinfo, sentRPCPath, sentRPCQuery, sentGWUser, sentSafeKey, sentRPCEnvKey, sentBadToken,
-		sentLHToken, sentFocRPC, w.ensKey, w.focKey}, w.arParts...)
+		sentLHToken, sentFocRPC, sentGitHub, w.ensKey, w.focKey}, w.arParts...)
 
 	// A Safe-owned name: the Safe address owns it in the registry (enough
 	// for the checks before the service is asked).
@@ -135,6 +138,13 @@ func newSecretWorld(t *testing.T) *secretWorld {
 	safeEcho := faults.New(t, enstest.NewSafeService(t, big.NewInt(testpeers.AnvilChainID)).URL)
 	safeEcho.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
 	w.safeSvc = safeEcho.URL
+	// GitHub's API behind a proxy that refuses and echoes the token, for a
+	// pull request: publish reports to it, and quotes the refusal.
+	ghEcho := faults.New(t, fakegh.Start(t, "acme/dapp", sentGitHub).URL)
+	ghEcho.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
+	w.write(t, "event.json", prEvent(1, "acme/dapp"), false)
+	w.ghEnv = []string{"GITHUB_TOKEN=" + sentGitHub, "GITHUB_API_URL=" + ghEcho.URL, "GITHUB_REPOSITORY=acme/dapp",
+		"GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH=" + filepath.Join(w.work, "event.json")}
 	// Lighthouse behind a proxy that refuses and echoes the Bearer token.
 	lhEcho := faults.New(t, lighthouse.New(t, sentLHToken).URL)
 	lhEcho.Add("/", 1<<20, faults.Echo(http.StatusUnauthorized))
@@ -263,9 +273,9 @@ func (w *secretWorld) commands() []secretRun {
 		{args: []string{"publish", "--config", "publish.yaml", "--dry-run"}, json: true, expect: "FilecoinWarmStorageService viewContractAddress"},
 		{args: []string{"publish", "--config", "publish.yaml"}, json: true, expect: "rejected the token from LH_TOKEN",
 			// token_file (and its password), ${VAR} tokens, the filecoin
-			// key_file, the ENS key_file and the Arweave wallet's private
-			// parts, in the spellings they have.
-			masks: append([]string{"admin:" + sentBasicPass, sentBasicPass, sentLHToken, sentPinataJWT, "0x" + w.focKey, w.focKey, "0x" + w.ensKey, w.ensKey}, w.arParts...)},
+			// key_file, the ENS key_file, the Arweave wallet's private
+			// parts and GITHUB_TOKEN, in the spellings they have.
+			masks: append([]string{"admin:" + sentBasicPass, sentBasicPass, sentLHToken, sentPinataJWT, "0x" + w.focKey, w.focKey, "0x" + w.ensKey, w.ensKey, sentGitHub}, w.arParts...)},
 		{args: []string{"rollback", "app.eth", "--config", "publish.yaml", "--to", cid}, json: true, expect: "[REDACTED]"},
 		{args: []string{"history", "app.eth", "--config", "publish.yaml"}, json: true},
 		{args: []string{"history", "app.eth", "--rpc", w.rpc, "--registry", w.registry}, json: true},
@@ -286,6 +296,7 @@ func (w *secretWorld) runAll(t *testing.T, gha, js bool) {
 		if gha {
 			env = append(env, "GITHUB_ACTIONS=true",
 				"GITHUB_OUTPUT="+filepath.Join(ghDir, "output"), "GITHUB_STEP_SUMMARY="+filepath.Join(ghDir, "summary"))
+			env = append(env, w.ghEnv...)
 		}
 		var res binResult
 		if r.serve {
@@ -314,6 +325,9 @@ func (w *secretWorld) runAll(t *testing.T, gha, js bool) {
 			if gha && !strings.Contains(res.stderr, "::add-mask::"+m+"\n") {
 				t.Errorf("%s: %.12s... is not masked", what, m)
 			}
+		}
+		if gha && len(r.masks) > 0 {
+			masksFirst(t, what, res.stderr, r.masks...) // before anything else is printed
 		}
 		if gha && res.code != 0 && !strings.Contains(res.stderr, "::error") {
 			t.Errorf("%s: no error annotation in GitHub Actions", what)
