@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"github.com/dapp-publish/dapp-publish/internal/ctxtime"
 	"math/big"
 	"time"
 
@@ -403,7 +404,7 @@ func (wt *waiter) receipt(ctx context.Context) (*types.Receipt, error) {
 		if !errors.Is(err, ethereum.NotFound) {
 			return nil, fmt.Errorf("failed to get the receipt of %s: %w", wt.p.TxHash.Hex(), err)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := ctxtime.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		wt.report()
@@ -415,7 +416,7 @@ func (wt *waiter) receipt(ctx context.Context) (*types.Receipt, error) {
 // transaction's own.
 func (wt *waiter) confirmations(ctx context.Context) error {
 	for wt.p.Confirmations < wt.p.Needed {
-		if err := sleep(ctx, wt.opts.Poll); err != nil {
+		if err := ctxtime.Sleep(ctx, wt.opts.Poll); err != nil {
 			return err
 		}
 		head, err := wt.w.BlockNumber(ctx)
@@ -428,17 +429,6 @@ func (wt *waiter) confirmations(ctx context.Context) error {
 		wt.report()
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // readBack compares the bytes stored as of block (the transaction's; nil:

@@ -3,6 +3,7 @@ package pin
 import (
 	"context"
 	"fmt"
+	"github.com/dapp-publish/dapp-publish/internal/ctxtime"
 	"math/rand/v2"
 	"time"
 
@@ -31,7 +32,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.Max = time.Minute
 	}
 	if p.Sleep == nil {
-		p.Sleep = sleep
+		p.Sleep = ctxtime.Sleep
 	}
 	return p
 }
@@ -49,17 +50,6 @@ func (p RetryPolicy) Backoff(n int, err error) time.Duration {
 		d = max(d, min(ra, p.Max))
 	}
 	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
 }
 
 // Retry wraps p so that Pin and Status are retried on transient errors.

@@ -32,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dapp-publish/dapp-publish/internal/ctxtime"
 	"io"
 	"net"
 	"net/http"
@@ -227,7 +228,7 @@ func (c *Client) do(ctx context.Context, k call) error {
 			if errors.As(err, &ae) && ae.retryAfter > 0 {
 				wait = min(ae.retryAfter, c.maxWait())
 			}
-			if serr := sleep(ctx, wait); serr != nil {
+			if serr := ctxtime.Sleep(ctx, wait); serr != nil {
 				return err
 			}
 			delay *= 2
@@ -246,17 +247,6 @@ func (c *Client) maxWait() time.Duration {
 		return c.MaxWait
 	}
 	return 10 * time.Second
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // once sends the request once; retry says whether another attempt may help.

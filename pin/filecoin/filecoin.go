@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dapp-publish/dapp-publish/internal/ctxtime"
 	"io"
 	"math/big"
 	"net/http"
@@ -416,7 +417,7 @@ func (p *Provider) upload(ctx context.Context, sp *pdpClient, b pin.Bundle, pl p
 		if pin.IsPermanent(err) || attempt == 3 || ctx.Err() != nil {
 			return sent, err
 		}
-		if err := sleep(ctx, time.Duration(attempt+1)*p.s.PollInterval/2); err != nil {
+		if err := ctxtime.Sleep(ctx, time.Duration(attempt+1)*p.s.PollInterval/2); err != nil {
 			return sent, err
 		}
 	}
@@ -480,20 +481,9 @@ func (p *Provider) poll(ctx context.Context, what string, done func() (bool, err
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s: %s: %w within %s", p.name, what, ErrNotConfirmed, p.s.ConfirmWait)
 		}
-		if err := sleep(ctx, p.s.PollInterval); err != nil {
+		if err := ctxtime.Sleep(ctx, p.s.PollInterval); err != nil {
 			return err
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
