@@ -1,0 +1,7 @@
+//go:build !amd64 || !gc || noasm || appengine
+
+package sha256mb
+
+const accelerated = false
+
+func sumLanes(out [][Size]byte, msgs [][]byte) { sumEach(out, msgs) }
