@@ -32,8 +32,7 @@ type Limits struct {
 	MaxDepth int
 	// Workers is how many goroutines hash blocks of a CAR stream; 0 means
 	// GOMAXPROCS, 1 hashes on the reading goroutine. At most 2*Workers+2
-	// sections are in memory at once, or 32*Workers+2 where blocks are
-	// hashed sixteen at a time (internal/sha256mb).
+	// sections are in memory at once.
 	Workers int
 }
 

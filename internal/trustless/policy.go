@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dapp-publish/dapp-publish/internal/sha256mb"
 	"github.com/ipfs/boxo/verifcid"
 	"github.com/ipfs/go-cid"
 	mh "github.com/multiformats/go-multihash"
@@ -90,11 +89,16 @@ func hashName(code uint64) string {
 // data hashes to it. SHA-256 takes a fast path. Errors wrap ErrHashMismatch,
 // ErrInsecureHash, ErrUnsupported or ErrMalformed.
 func CheckBlock(c cid.Cid, data []byte) error {
-	if isSHA256(c) {
+	h := c.Hash()
+	if len(h) == 34 && h[0] == mh.SHA2_256 && h[1] == 32 {
 		if err := CheckCID(c); err != nil {
 			return err
 		}
-		return checkSHA256(c, data, sha256.Sum256(data))
+		sum := sha256.Sum256(data)
+		if !bytes.Equal(sum[:], h[2:]) {
+			return fmt.Errorf("%w: %s: the %d bytes received hash to sha2-256 %x", ErrHashMismatch, c, len(data), sum[:6])
+		}
+		return nil
 	}
 	if err := CheckCID(c); err != nil {
 		return err
@@ -110,45 +114,10 @@ func CheckBlock(c cid.Cid, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %s: %w", ErrInsecureHash, c, hashName(p.MhType), err)
 	}
-	if !bytes.Equal(got, c.Hash()) {
+	if !bytes.Equal(got, h) {
 		return fmt.Errorf("%w: %s: the %d bytes received hash differently", ErrHashMismatch, c, len(data))
 	}
 	return nil
-}
-
-func isSHA256(c cid.Cid) bool {
-	h := c.Hash()
-	return len(h) == 34 && h[0] == mh.SHA2_256 && h[1] == 32
-}
-
-func checkSHA256(c cid.Cid, data []byte, sum [sha256.Size]byte) error {
-	if !bytes.Equal(sum[:], c.Hash()[2:]) {
-		return fmt.Errorf("%w: %s: the %d bytes received hash to sha2-256 %x", ErrHashMismatch, c, len(data), sum[:6])
-	}
-	return nil
-}
-
-// checkBlocks is CheckBlock for each of ss, the SHA-256 blocks hashed
-// together (sha256mb: sixteen at a time with AVX-512).
-func checkBlocks(ss []*section, msgs [][]byte, sums [][sha256.Size]byte) {
-	msgs = msgs[:0]
-	for _, s := range ss {
-		if isSHA256(s.c) {
-			msgs = append(msgs, s.data)
-		}
-	}
-	sha256mb.Sum(sums, msgs)
-	k := 0
-	for _, s := range ss {
-		if !isSHA256(s.c) {
-			s.err = CheckBlock(s.c, s.data)
-			continue
-		}
-		if s.err = CheckCID(s.c); s.err == nil {
-			s.err = checkSHA256(s.c, s.data, sums[k])
-		}
-		k++
-	}
 }
 
 // Inline returns the data an identity CID carries, and whether c is one.

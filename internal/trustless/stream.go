@@ -2,7 +2,6 @@ package trustless
 
 import (
 	"fmt"
-	"github.com/dapp-publish/dapp-publish/internal/sha256mb"
 	"io"
 	"sync"
 
@@ -109,18 +108,19 @@ type section struct {
 }
 
 func readSectionsParallel(cr *CARReader, t *Tracker, lim Limits) error {
-	batch := 1
-	if sha256mb.Accelerated() {
-		batch = sha256mb.Lanes // hashed together: a batch per worker in flight
-	}
-	depth := 2*batch*lim.Workers + 2
+	depth := 2*lim.Workers + 2
 	ordered := make(chan *section, depth)
 	work := make(chan *section, depth)
 	stop := make(chan struct{})
 	pool := sync.Pool{New: func() any { b := make([]byte, 0, 1<<20+512); return &b }}
 	var workers sync.WaitGroup
 	for range lim.Workers {
-		workers.Go(func() { hashSections(work, batch) })
+		workers.Go(func() {
+			for s := range work {
+				s.err = CheckBlock(s.c, s.data)
+				close(s.done)
+			}
+		})
 	}
 	readErr := make(chan error, 1)
 	go func() {
@@ -152,33 +152,6 @@ func readSectionsParallel(cr *CARReader, t *Tracker, lim Limits) error {
 		err = rerr
 	}
 	return err
-}
-
-// hashSections checks the sections from work, up to batch at a time: what
-// is queued when a worker gets to it, without waiting for more.
-func hashSections(work <-chan *section, batch int) {
-	ss := make([]*section, 0, batch)
-	msgs := make([][]byte, 0, batch)
-	sums := make([][sha256mb.Size]byte, batch)
-	for s := range work {
-		ss = append(ss[:0], s)
-	more:
-		for len(ss) < batch {
-			select {
-			case s, ok := <-work:
-				if !ok {
-					break more
-				}
-				ss = append(ss, s)
-			default:
-				break more
-			}
-		}
-		checkBlocks(ss, msgs, sums)
-		for _, s := range ss {
-			close(s.done)
-		}
-	}
 }
 
 // checkInOrder adds the hashed sections to t in stream order; after the
