@@ -40,6 +40,37 @@ func TestSumAgainstCryptoSHA256(t *testing.T) {
 	}
 }
 
+// A batch that ends with a few long messages still in their lanes finishes
+// them with crypto/sha256 from the lanes' states (finish): long messages of
+// every tail length among short ones, in any order, and with lanes caught
+// in their padded tail blocks.
+func TestSumTailHandover(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, long := range []int{6400, 6401, 6455, 6456, 6463, 6464, 6465} {
+		for _, nlong := range []int{1, 2, tailLanes, tailLanes + 1} {
+			for _, short := range []int{0, 1, 63, 64, 65, 120, 200} {
+				var msgs [][]byte
+				for i := range nlong {
+					msgs = append(msgs, randBytes(rng, long+i))
+				}
+				for range 20 {
+					msgs = append(msgs, randBytes(rng, rng.IntN(short+1)))
+				}
+				rng.Shuffle(len(msgs), func(i, j int) { msgs[i], msgs[j] = msgs[j], msgs[i] })
+				check(t, fmt.Sprintf("%d long of %d among short of up to %d", nlong, long, short), msgs)
+			}
+		}
+	}
+}
+
+func randBytes(rng *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	return b
+}
+
 func check(t *testing.T, name string, msgs [][]byte) {
 	t.Helper()
 	out := make([][Size]byte, len(msgs))
@@ -49,12 +80,20 @@ func check(t *testing.T, name string, msgs [][]byte) {
 			t.Fatalf("%s: message %d (%d bytes): %x, want %x", name, i, len(m), out[i], want)
 		}
 	}
-	if accelerated { // the lanes themselves, below minBatch too
+	if !accelerated {
+		return
+	}
+	// The lanes themselves, below minBatch too, handing the last messages
+	// over to crypto/sha256 at every threshold (the CPU decides which one
+	// runs: 5 with the SHA extensions, 1 without).
+	defer func(tl int) { tailLanes = tl }(tailLanes)
+	for _, tl := range []int{0, 1, 5, Lanes} {
+		tailLanes = tl
 		out := make([][Size]byte, len(msgs))
 		sumLanes(out, msgs)
 		for i, m := range msgs {
 			if want := sha256.Sum256(m); out[i] != want {
-				t.Fatalf("%s, lanes: message %d (%d bytes): %x, want %x", name, i, len(m), out[i], want)
+				t.Fatalf("%s, lanes, tailLanes %d: message %d (%d bytes): %x, want %x", name, tl, i, len(m), out[i], want)
 			}
 		}
 	}
@@ -105,6 +144,43 @@ func BenchmarkSum(b *testing.B) {
 			b.SetBytes(int64(size * len(msgs)))
 			for b.Loop() {
 				sumEach(out, msgs)
+			}
+		})
+	}
+}
+
+// BenchmarkSumMixed hashes batches whose messages differ in size, as the
+// blocks of a CAR stream do: one 1 MiB leaf among small blocks, and sizes
+// spread from 1 KiB to 1 MiB in stream order.
+func BenchmarkSumMixed(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	one := [][]byte{make([]byte, 1<<20)}
+	for range 31 {
+		one = append(one, make([]byte, 4<<10))
+	}
+	var spread [][]byte
+	for range 32 {
+		spread = append(spread, make([]byte, 1<<10+rng.IntN(1<<20)))
+	}
+	for _, c := range []struct {
+		name string
+		msgs [][]byte
+	}{{"one-big", one}, {"spread", spread}} {
+		var n int64
+		for _, m := range c.msgs {
+			n += int64(len(m))
+		}
+		out := make([][Size]byte, len(c.msgs))
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(n)
+			for b.Loop() {
+				Sum(out, c.msgs)
+			}
+		})
+		b.Run(c.name+"-crypto", func(b *testing.B) {
+			b.SetBytes(n)
+			for b.Loop() {
+				sumEach(out, c.msgs)
 			}
 		})
 	}
