@@ -24,7 +24,11 @@
 // at a sixteenth of the kernel's speed. The tests
 // compare every path with crypto/sha256 on messages of every length class.
 //
+// Streams is the same for messages that are not in memory whole: each lane
+// holds its state between calls and is fed a piece at a time, so sixteen
+// files can be hashed side by side as they are read, in little memory.
+//
 // Everywhere else (no AVX-512, another architecture, or the noasm build
 // tag) Sum hashes the messages one by one with crypto/sha256, which is then
-// the fastest choice.
+// the fastest choice, and each lane of Streams is a crypto/sha256 hash.
 package sha256mb

@@ -4,8 +4,6 @@ package sha256mb
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding"
 	"encoding/binary"
 	"slices"
 	_ "unsafe" // go:linkname
@@ -33,8 +31,6 @@ var accelerated = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512
 
 // maxRun bounds the blocks of one call (the mask has one word per block).
 const maxRun = 1 << 12
-
-var iv = [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
 
 // lane is one message in flight.
 type lane struct {
@@ -141,25 +137,13 @@ func sumLanes(out [][Size]byte, msgs [][]byte) {
 }
 
 // finish completes lane i's message m with crypto/sha256, from the state
-// the lane reached: it is handed over in the state encoding crypto/sha256
-// documents for its hash.Hash (encoding.BinaryUnmarshaler): "sha\x03", the
-// eight state words big-endian, a 64-byte block buffer (empty here: the
-// lane stopped on a block boundary) and the bytes hashed so far.
+// the lane reached (resume).
 func finish(st *[512]byte, i int, l *lane, m []byte) [Size]byte {
 	done := len(m) &^ 63 // the lane is at its padded tail: every full block is hashed
 	if !l.tail {
 		done -= len(l.rest)
 	}
-	var enc [4 + 32 + 64 + 8]byte
-	copy(enc[:], "sha\x03")
-	for w := range 8 {
-		binary.BigEndian.PutUint32(enc[4+4*w:], binary.LittleEndian.Uint32(st[4*(i+16*w):]))
-	}
-	binary.BigEndian.PutUint64(enc[4+32+64:], uint64(done))
-	h := sha256.New()
-	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(enc[:]); err != nil {
-		panic("sha256mb: crypto/sha256 refused a hash state: " + err.Error())
-	}
+	h := resume(st, i, uint64(done))
 	h.Write(m[done:])
 	var sum [Size]byte
 	h.Sum(sum[:0])

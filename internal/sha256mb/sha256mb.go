@@ -54,3 +54,6 @@ func pad(buf *[128]byte, rest []byte, n uint64) []byte {
 	}
 	return buf[:end]
 }
+
+// iv is SHA-256's initial state.
+var iv = [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
