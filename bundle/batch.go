@@ -1,9 +1,7 @@
 package bundle
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 
@@ -12,14 +10,14 @@ import (
 	mh "github.com/multiformats/go-multihash"
 )
 
-// Hashing leaves in batches: on a CPU that hashes sixteen messages at once
-// (sha256mb.Accelerated: AVX-512), a worker reads up to sixteen raw leaves,
+// Hashing leaves in batches, when the files' SHA-256 is not wanted
+// (--only-hash; with it, lanes.go): on a CPU that hashes sixteen messages at
+// once (sha256mb.Accelerated: AVX-512), a worker reads up to sixteen raw leaves,
 // from one file or several, into buffers of its own, hashes them in one
 // call, and then hands each to the writer, as in stream. It reads every
-// file in order, so a file's leaves may span batches, and its whole-file
-// SHA-256 for the manifest (files of more than one leaf) is fed in order
-// after each batch, from the same buffers. Files come largest first, so
-// a batch holds leaves of similar sizes and its lanes finish together.
+// file in order, so a file's leaves may span batches. Files come largest
+// first, so a batch holds leaves of similar sizes and its lanes finish
+// together.
 // Elsewhere stream hashes each leaf as it reads it, in pieces that stay in
 // the core's cache, which is then faster.
 
@@ -44,7 +42,6 @@ type fileJob struct {
 	leaves []cid.Cid
 	read   int // leaves read
 	hashed int // leaves hashed
-	fileH  hash.Hash
 }
 
 // leafJob is one leaf in a batch.
@@ -132,17 +129,9 @@ func (b *batcher) open() (*fileJob, error) {
 			return nil, fmt.Errorf("failed to open %s: %w", e.path, err)
 		}
 		if e.size > 0 {
-			fj := &fileJob{e: e, f: f, leaves: make([]cid.Cid, (e.size+pk.p.ChunkSize-1)/pk.p.ChunkSize)}
-			if pk.fileHash && len(fj.leaves) > 1 {
-				fj.fileH = sha256.New()
-			}
-			return fj, nil
+			return &fileJob{e: e, f: f, leaves: make([]cid.Cid, (e.size+pk.p.ChunkSize-1)/pk.p.ChunkSize)}, nil
 		}
 		e.node = pk.empty
-		if pk.fileHash {
-			sum := sha256.Sum256(nil)
-			e.sha256 = sum[:]
-		}
 		err = grewErr(e, f)
 		f.Close()
 		if err != nil {
@@ -193,9 +182,6 @@ func (b *batcher) hash() error {
 		fj := j.fj
 		fj.leaves[j.i] = c
 		block := b.msgs[k]
-		if fj.fileH != nil {
-			fj.fileH.Write(block)
-		}
 		if pk.onBytes != nil {
 			pk.onBytes(int64(len(block)))
 		}
@@ -206,7 +192,7 @@ func (b *batcher) hash() error {
 		}
 		fj.hashed++
 		if fj.hashed == len(fj.leaves) {
-			if err := b.finish(fj, b.digests[k]); err != nil {
+			if err := b.finish(fj); err != nil {
 				return err
 			}
 		}
@@ -214,22 +200,14 @@ func (b *batcher) hash() error {
 	return nil
 }
 
-// finish packs a file whose leaves are all hashed; last is its last leaf's
-// digest.
-func (b *batcher) finish(fj *fileJob, last [sha256mb.Size]byte) error {
+// finish packs a file whose leaves are all hashed.
+func (b *batcher) finish(fj *fileJob) error {
 	err := grewErr(fj.e, fj.f)
 	fj.f.Close()
 	if err != nil {
 		return err
 	}
-	var sum []byte
-	switch {
-	case fj.fileH != nil:
-		sum = fj.fileH.Sum(nil)
-	case b.pk.fileHash: // one leaf: its digest is the file's
-		sum = last[:]
-	}
-	return b.pk.rawFileDAG(fj.e, fj.leaves, sum)
+	return b.pk.rawFileDAG(fj.e, fj.leaves, nil)
 }
 
 // grewErr reads past the bytes the listing announced: one more means the

@@ -13,11 +13,12 @@ import (
 	"github.com/dapp-publish/dapp-publish/bundle"
 )
 
-// Hashing raw leaves in batches (the AVX-512 path) and as they are read give
-// the same bundle, byte for byte: root, CAR, manifest (every file's CID and
-// SHA-256) and piece CID, with one worker and several, on every parity tree
-// and on random trees whose files span batches, repeat and are empty. The
-// parity tests compare the path this machine uses with Kubo.
+// Hashing raw leaves in lanes or batches (the AVX-512 paths: lanes.go with
+// the files' SHA-256, batch.go without) and as they are read give the same
+// bundle, byte for byte: root, CAR, manifest (every file's CID and SHA-256)
+// and piece CID, with one worker and several, on every parity tree and on
+// random trees whose files span batches, repeat and are empty. The parity
+// tests compare the path this machine uses with Kubo.
 func TestBatchLeavesSameBundle(t *testing.T) {
 	cases := parityCases()
 	for seed := range uint64(4) {
@@ -28,16 +29,17 @@ func TestBatchLeavesSameBundle(t *testing.T) {
 			dir := t.TempDir()
 			tc.build(t, dir, bundle.ProfileV1_2025)
 			for _, workers := range []int{1, 3} {
-				for _, onlyHash := range []bool{false, true} {
-					opts := bundle.Options{Workers: workers, FileHashes: true}
+				for _, mode := range []struct{ onlyHash, fileHashes bool }{{false, true}, {true, true}, {true, false}} {
+					onlyHash := mode.onlyHash
+					opts := bundle.Options{Workers: workers, FileHashes: mode.fileHashes}
 					restore := bundle.SetBatchLeaves(false)
 					want, wantCAR := pack(t, os.DirFS(dir), opts, onlyHash)
 					bundle.SetBatchLeaves(true)
 					got, gotCAR := pack(t, os.DirFS(dir), opts, onlyHash)
 					restore()
 					if got.Root != want.Root || !bytes.Equal(gotCAR, wantCAR) || manifestJSON(t, got) != manifestJSON(t, want) {
-						t.Fatalf("workers %d, only-hash %v: batched root %s, CAR %d bytes; as read %s, %d bytes; manifests equal: %v",
-							workers, onlyHash, got.Root, len(gotCAR), want.Root, len(wantCAR), manifestJSON(t, got) == manifestJSON(t, want))
+						t.Fatalf("workers %d, %+v: batched root %s, CAR %d bytes; as read %s, %d bytes; manifests equal: %v",
+							workers, mode, got.Root, len(gotCAR), want.Root, len(wantCAR), manifestJSON(t, got) == manifestJSON(t, want))
 					}
 				}
 			}

@@ -45,7 +45,7 @@ const readPiece = 256 << 10
 // leaf block holding n file bytes (leafLengths), as the CAR was planned with.
 func newPacker(fsys fs.FS, out io.WriterAt, leafLen func(int64) int64, p Profile, fileHash bool, onBytes func(int64)) (*packer, error) {
 	pk := &packer{fsys: fsys, out: out, leafLen: leafLen, p: p, fileHash: fileHash, onBytes: onBytes}
-	pk.batch = p.streams() && batchLeaves.use()
+	pk.batch = p.streams() && p.ChunkSize%64 == 0 && batchLeaves.use() // lanes take whole blocks until a file's end
 	var err error
 	if pk.lb, err = newLeafBuilder(p); err != nil {
 		return nil, err
@@ -131,7 +131,10 @@ func (pk *packer) file(e *entry, w *scratch) error {
 
 // packFiles packs files on workers goroutines.
 func (pk *packer) packFiles(ctx context.Context, files []*entry, workers int) error {
-	if pk.batch {
+	switch {
+	case pk.batch && pk.fileHash:
+		return forFileQueue(ctx, files, workers, pk.laneWork)
+	case pk.batch:
 		return forFileQueue(ctx, files, workers, pk.batchWork)
 	}
 	return forFiles(ctx, files, workers, pk.file)

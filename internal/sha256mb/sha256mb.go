@@ -14,6 +14,11 @@ const Lanes = 16
 // batching messages gains nothing.
 func Accelerated() bool { return accelerated }
 
+// MinLanes is the fewest busy lanes at which Streams is faster than
+// crypto/sha256 hashing the same messages one after another; with fewer,
+// hand them over (Streams.Handover).
+func MinLanes() int { return tailLanes + 1 }
+
 // Sum sets out[i] to the SHA-256 of msgs[i]. out must be at least as long as
 // msgs. It is safe for concurrent use.
 func Sum(out [][Size]byte, msgs [][]byte) {
