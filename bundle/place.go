@@ -91,6 +91,9 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 		return st, err
 	}
 	defer pt.stop()
+	if err := pt.later(plan); err != nil {
+		return st, err
+	}
 	pk, err := newPacker(fsys, pt.writer(), leafLen, p, true, onBytes)
 	if err != nil {
 		return st, err
