@@ -32,7 +32,7 @@ type Limits struct {
 	MaxDepth int
 	// Workers is how many goroutines hash blocks of a CAR stream; 0 means
 	// GOMAXPROCS, 1 hashes on the reading goroutine. Either way the stream
-	// in memory is bounded: 16 MiB at most with more than one (a block
+	// in memory is bounded: 24 MiB at most with more than one (a block
 	// over 4 MiB adds its size), a block's worth with one.
 	Workers int
 }

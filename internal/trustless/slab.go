@@ -21,7 +21,9 @@ import (
 
 // slabSize is the size of the pipeline's slabs and the largest a reused
 // slab grows to beyond the largest section (a variable for the tests).
-var slabSize = 4 << 20
+var slabSize = defaultSlabSize
+
+const defaultSlabSize = 4 << 20
 
 // firstSlab is the size of the first slab: small streams (most of the
 // tests, single blocks) never need more. Slab sizes are powers of two
@@ -30,9 +32,8 @@ var firstSlab = 64 << 10
 
 // slabsPerPipeline bounds the slabs of one pipelined read, and so its
 // memory: slabsPerPipeline*slabSize bytes of stream at most (with a section
-// longer than slabSize, a slab of its size). Four slabs let a run of 1 MiB
-// blocks fill a dozen lanes of the hashing while the next run is read.
-const slabsPerPipeline = 4
+// longer than slabSize, a slab of its size). See maxBatchBytes.
+const slabsPerPipeline = 6
 
 // slab is one buffer of the stream. refs counts its users: the reader while
 // it reads into it, and each batch holding sections of it.
