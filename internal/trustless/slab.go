@@ -51,9 +51,9 @@ func (s *slab) release() {
 }
 
 // slabPool hands out at most max slabs. Slabs start small and double with
-// each new one up to slabSize; a returned slab smaller than the current size
-// is dropped and replaced by a larger one, so a short stream stays small and
-// a long one soon reads in whole slabs.
+// each new buffer up to slabSize; a returned slab smaller than the current
+// size gets a larger buffer, so a short stream stays small and a long one
+// soon reads in whole slabs.
 type slabPool struct {
 	free chan *slab
 	made int // slabs alive
@@ -72,36 +72,34 @@ func newSlabPool(max int, stop <-chan struct{}) *slabPool {
 // get returns a slab of at least n bytes holding one reference, or nil once
 // stop is closed.
 func (p *slabPool) get(n int) *slab {
-	for {
-		var s *slab
+	var s *slab
+	select {
+	case s = <-p.free:
+	default:
+	}
+	if s == nil && p.made < p.max {
+		p.made++
+		s = &slab{pool: p}
+	}
+	if s == nil {
+		if p.idle != nil {
+			p.idle()
+		}
 		select {
 		case s = <-p.free:
-		default:
+		case <-p.stop:
+			return nil
 		}
-		if s == nil && p.made < p.max {
-			p.made++
-			s = &slab{pool: p}
-		}
-		if s == nil {
-			if p.idle != nil {
-				p.idle()
-			}
-			select {
-			case s = <-p.free:
-			case <-p.stop:
-				return nil
-			}
-		}
-		want := max(p.size, n)
-		if len(s.b) < want || len(s.b) > max(slabSize, n) {
-			// An outgrown slab, or one made for a section over slabSize,
-			// is left to the collector.
-			s.b = make([]byte, roundSlab(want))
-			p.size = min(2*p.size, slabSize)
-		}
-		s.refs.Store(1)
-		return s
 	}
+	want := max(p.size, n)
+	if len(s.b) < want || len(s.b) > max(slabSize, n) {
+		// An outgrown slab, or one made for a section over slabSize,
+		// is left to the collector.
+		s.b = make([]byte, roundSlab(want))
+		p.size = min(2*p.size, slabSize)
+	}
+	s.refs.Store(1)
+	return s
 }
 
 // roundSlab rounds n up to a power of two from firstSlab.
