@@ -276,25 +276,44 @@ func (w *laneWorker) writePiece(lf *laneFile) error {
 // it, and goes on to the next leaf or finishes the file (out holds the
 // digests of the lanes Finish ended).
 func (w *laneWorker) leafDone(lf *laneFile, sum [sha256mb.Size]byte, out [sha256mb.Lanes][sha256mb.Size]byte) error {
+	more, err := w.endLeaf(lf, sum)
+	switch {
+	case err != nil:
+		return err
+	case more:
+		return w.startLeaf(lf, lf.leaf+1)
+	}
+	var whole []byte
+	if lf.whole >= 0 {
+		whole = out[lf.whole][:]
+	}
+	return w.finishFile(lf, w.fileSum(whole, sum))
+}
+
+// endLeaf records lf's leaf, whose digest is sum, and writes what is left of
+// it; more reports whether the file has another leaf.
+func (w *laneWorker) endLeaf(lf *laneFile, sum [sha256mb.Size]byte) (more bool, err error) {
 	c, err := rawLeafCID(sum)
 	if err != nil {
-		return err
+		return false, err
 	}
 	lf.leaves[lf.leaf] = c
 	if err := w.writeLeaf(lf, c); err != nil {
-		return err
+		return false, err
 	}
-	if lf.leaf+1 < len(lf.leaves) {
-		return w.startLeaf(lf, lf.leaf+1)
-	}
-	var fileSum []byte
+	return lf.leaf+1 < len(lf.leaves), nil
+}
+
+// fileSum is a file's SHA-256 for the manifest: whole, from its whole-file
+// lane, or for a file of one leaf that leaf's digest (nil when not wanted).
+func (w *laneWorker) fileSum(whole []byte, leaf [sha256mb.Size]byte) []byte {
 	switch {
-	case lf.whole >= 0:
-		fileSum = out[lf.whole][:]
-	case w.pk.fileHash: // one leaf: its digest is the file's
-		fileSum = sum[:]
+	case whole != nil:
+		return whole
+	case w.pk.fileHash:
+		return leaf[:]
 	}
-	return w.finishFile(lf, fileSum)
+	return nil
 }
 
 // writeLeaf writes the last piece of lf's leaf, whose CID is c, and the
@@ -366,15 +385,11 @@ func (w *laneWorker) serial() error {
 			}
 			var sum [sha256mb.Size]byte
 			leafH.Sum(sum[:0])
-			c, err := rawLeafCID(sum)
+			more, err := w.endLeaf(lf, sum)
 			if err != nil {
 				return err
 			}
-			lf.leaves[lf.leaf] = c
-			if err := w.writeLeaf(lf, c); err != nil {
-				return err
-			}
-			if lf.leaf+1 < len(lf.leaves) {
+			if more {
 				lf.leaf, lf.leafLen, lf.pos = lf.leaf+1, w.pk.leafDataLen(lf.e, lf.leaf+1), 0
 				if err := w.read(lf); err != nil {
 					return err
@@ -382,14 +397,11 @@ func (w *laneWorker) serial() error {
 				leafH.Reset()
 				continue
 			}
-			var fileSum []byte
-			switch {
-			case fileH != nil:
-				fileSum = fileH.Sum(nil)
-			case w.pk.fileHash:
-				fileSum = sum[:]
+			var whole []byte
+			if fileH != nil {
+				whole = fileH.Sum(nil)
 			}
-			if err := w.finishFile(lf, fileSum); err != nil {
+			if err := w.finishFile(lf, w.fileSum(whole, sum)); err != nil {
 				return err
 			}
 			break
