@@ -9,23 +9,31 @@ import (
 	"testing"
 )
 
+// tracked returns size random bytes and a Tracker over an empty file for
+// them, hashing on two goroutines.
+func tracked(t *testing.T, rng *rand.Rand, size int) ([]byte, *os.File, *Tracker) {
+	t.Helper()
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "car"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTracker(f, int64(size), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, f, tr
+}
+
 // Writes in random order and sizes, as pack's writers make them, give the
 // commitment of the file.
 func TestTrackerOutOfOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, size := range []int{100, SpanSize, 3*SpanSize + 777, 7 * SpanSize} {
-		data := make([]byte, size)
-		for i := range data {
-			data[i] = byte(rng.Uint32())
-		}
-		f, err := os.Create(filepath.Join(t.TempDir(), "car"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr, err := NewTracker(f, int64(size), 2)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data, f, tr := tracked(t, rng, size)
 		type piece struct{ off, n int }
 		var ps []piece
 		for off := 0; off < size; {
@@ -65,18 +73,7 @@ func TestTrackerLater(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, size := range []int{3*SpanSize + 777, 8 * SpanSize, 5*SpanSize - 1} {
 		for _, order := range []string{"last", "mixed", "rewritten"} {
-			data := make([]byte, size)
-			for i := range data {
-				data[i] = byte(rng.Uint32())
-			}
-			f, err := os.Create(filepath.Join(t.TempDir(), "car"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := NewTracker(f, int64(size), 2)
-			if err != nil {
-				t.Fatal(err)
-			}
+			data, f, tr := tracked(t, rng, size)
 			type piece struct {
 				off, n int
 				later  bool
