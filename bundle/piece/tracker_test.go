@@ -2,6 +2,7 @@ package piece
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,6 +29,28 @@ func tracked(t *testing.T, rng *rand.Rand, size int) ([]byte, *os.File, *Tracker
 	return data, f, tr
 }
 
+// checkTracked compares the tracker's commitment with the file's, and
+// closes the file.
+func checkTracked(t *testing.T, name string, f *os.File, tr *Tracker) {
+	t.Helper()
+	defer f.Close()
+	got, err := tr.Sum()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Sum(context.Background(), f, st.Size(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("%s: tracker %v, file %v", name, got, want)
+	}
+}
+
 // Writes in random order and sizes, as pack's writers make them, give the
 // commitment of the file.
 func TestTrackerOutOfOrder(t *testing.T) {
@@ -50,18 +73,7 @@ func TestTrackerOutOfOrder(t *testing.T) {
 		// Rewrite one range after its span was complete: Sum must see it.
 		data[size/2] ^= 0xff
 		tr.WriteAt(data[size/2:size/2+1], int64(size/2))
-		got, err := tr.Sum()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := Sum(context.Background(), f, int64(size), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Errorf("%d bytes: tracker %v, file %v", size, got, want)
-		}
-		f.Close()
+		checkTracked(t, fmt.Sprintf("%d bytes", size), f, tr)
 	}
 }
 
@@ -115,18 +127,7 @@ func TestTrackerLater(t *testing.T) {
 			if err := tr.Later(0, 1); err == nil {
 				t.Error("Later after WriteAt was accepted")
 			}
-			got, err := tr.Sum()
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := Sum(context.Background(), f, int64(size), 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != want {
-				t.Errorf("%d bytes, Later ranges written %s: tracker %v, file %v", size, order, got, want)
-			}
-			f.Close()
+			checkTracked(t, fmt.Sprintf("%d bytes, Later ranges written %s", size, order), f, tr)
 		}
 	}
 }
