@@ -202,8 +202,14 @@ func (car *CAR) Check(w *Walked) error {
 // CheckBundle reads a CAR and checks it is one bundle: exactly one root,
 // every block valid, the DAG under the root complete, its tree valid within
 // the limits. It returns the root. This is the check `pin` runs on a CAR it
-// is given (while the CAR uploads); publish can run it the same way.
+// is given (while the CAR uploads); publish can run it the same way. Since
+// it runs beside an upload, which it need not outrun, it hashes on the
+// reading goroutine unless lim.Workers asks for more (that keeps the memory
+// of pin's check at a block, not the pipeline's 24 MiB of slabs).
 func CheckBundle(r io.Reader, lim Limits) (cid.Cid, error) {
+	if lim.Workers == 0 {
+		lim.Workers = 1
+	}
 	car, err := ReadCAR(r, lim)
 	if err != nil {
 		return cid.Undef, err
