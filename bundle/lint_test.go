@@ -52,6 +52,8 @@ func TestLint(t *testing.T) {
 		{"path routes declared", map[string]string{"index.html": index, "assets/app.js": "x"}, bundle.Options{}, bundle.LintOptions{Routes: bundle.RoutesPath},
 			[]string{"path-routing", "spa-no-fallback"}},
 		{"hash routes need nothing", map[string]string{"index.html": index, "assets/app.js": hashRouter + pathRouter}, bundle.Options{}, bundle.LintOptions{}, nil},
+		{"hash routes from a hashchange listener", map[string]string{"index.html": index, "assets/app.js": "window.addEventListener('hashchange',r);" + pathRouter}, bundle.Options{}, bundle.LintOptions{}, nil},
+		{"hash routes from onhashchange", map[string]string{"index.html": index, "assets/app.js": "window.onhashchange = r;" + pathRouter}, bundle.Options{}, bundle.LintOptions{}, nil},
 		{"hash routes in an inline script", map[string]string{"index.html": "<script>" + hashRouter + pathRouter + "</script>"}, bundle.Options{}, bundle.LintOptions{}, nil},
 		{"script literals", map[string]string{"index.html": index, "icons.svg": "<svg/>", "img/a.png": "p", "assets/app.js": strings.Join([]string{
 			"h(`use`,{href:`/icons.svg#x`})", `h("use",{href:"/icons.svg#y"})`, // a file of the site, twice

@@ -139,7 +139,9 @@ func PackTree(ctx context.Context, t *Tree, opts Options) (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := forFiles(ctx, w.files, workers, pk.file); err != nil {
+		err = pk.packFiles(ctx, w.files, workers)
+		pk.freeLeafMemory()
+		if err != nil {
 			return nil, err
 		}
 		if err := buildDir(ctx, root, p, &dirCollector{nodes: map[string][]byte{}}); err != nil {

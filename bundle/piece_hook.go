@@ -14,7 +14,10 @@ import (
 // without reading the site again: the writes to the CAR go through a
 // piece.Tracker, which hashes each 1 MiB span of the piece tree as soon as
 // the writes have completed it (reading it back from the page cache), on
-// background goroutines, so the hashing overlaps the packing. The rare CAR
+// background goroutines, so the hashing overlaps the packing. The blocks
+// written last (folders and the nodes above leaves, spread all over the CAR)
+// are named to it in advance, so a span holding one is hashed with the
+// leaves around it and only the part of it that holds the node waits. The rare CAR
 // whose layout is rewritten after the plan (repeated blocks) is hashed from
 // its final bytes instead.
 
@@ -71,6 +74,28 @@ func newPieceTracker(f *os.File, size int64, want bool) (*pieceTracker, error) {
 	}
 	pt.tr = tr
 	return pt, nil
+}
+
+// later tells the tracker which bytes of the CAR are written last: the
+// header and every block held in memory (folders, the nodes above leaves),
+// written once every file is hashed.
+func (pt *pieceTracker) later(cp *carPlan) error {
+	if pt.tr == nil {
+		return nil
+	}
+	if err := pt.tr.Later(0, cp.headerLen); err != nil {
+		return err
+	}
+	off := cp.headerLen
+	for _, s := range cp.sections {
+		if s.file == nil {
+			if err := pt.tr.Later(off, s.size); err != nil {
+				return err
+			}
+		}
+		off += s.size
+	}
+	return nil
 }
 
 // writer is where the CAR's bytes are written.

@@ -92,12 +92,17 @@ func packCAR(ctx context.Context, fsys fs.FS, root *entry, files []*entry, p Pro
 		return st, err
 	}
 	defer pt.stop()
+	if err := pt.later(plan); err != nil {
+		return st, err
+	}
 	pk, err := newPacker(fsys, pt.writer(), leafLen, p, true, onBytes)
 	if err != nil {
 		return st, err
 	}
-	err = forFiles(ctx, files, workers, pk.file)
-	if werr := pk.lw.close(); werr != nil {
+	err = pk.packFiles(ctx, files, workers)
+	werr := pk.lw.close()
+	pk.freeLeafMemory() // the workers and the writer are done with them
+	if werr != nil {
 		return st, werr // the cause of a worker's errWriteFailed
 	}
 	if err != nil {

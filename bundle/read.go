@@ -31,6 +31,9 @@ type packer struct {
 	empty    nodeRef   // an empty file's DAG
 	bufs     sync.Pool // *[]byte: hdrRoom + one chunk (dag-pb leaves only)
 	onBytes  func(int64)
+	batch    bool // hash raw leaves in batches (batch.go)
+	memMu    sync.Mutex
+	mem      []func() // frees the batching workers' buffers
 }
 
 // readPiece is how much of a file is read, hashed and written at a time:
@@ -42,6 +45,7 @@ const readPiece = 256 << 10
 // leaf block holding n file bytes (leafLengths), as the CAR was planned with.
 func newPacker(fsys fs.FS, out io.WriterAt, leafLen func(int64) int64, p Profile, fileHash bool, onBytes func(int64)) (*packer, error) {
 	pk := &packer{fsys: fsys, out: out, leafLen: leafLen, p: p, fileHash: fileHash, onBytes: onBytes}
+	pk.batch = p.streams() && p.ChunkSize%64 == 0 && batchLeaves.use() // lanes take whole blocks until a file's end
 	var err error
 	if pk.lb, err = newLeafBuilder(p); err != nil {
 		return nil, err
@@ -122,12 +126,18 @@ func (pk *packer) file(e *entry, w *scratch) error {
 	if err != nil {
 		return err
 	}
-	// Every byte the listing announced was read; one more means it grew.
-	var b [1]byte
-	if n, _ := f.Read(b[:]); n != 0 {
-		return changedErr(e.path, "it grew")
+	return grewErr(e, f)
+}
+
+// packFiles packs files on workers goroutines.
+func (pk *packer) packFiles(ctx context.Context, files []*entry, workers int) error {
+	switch {
+	case pk.batch && pk.fileHash:
+		return forFileQueue(ctx, files, workers, pk.laneWork)
+	case pk.batch:
+		return forFileQueue(ctx, files, workers, pk.batchWork)
 	}
-	return nil
+	return forFiles(ctx, files, workers, pk.file)
 }
 
 func changedErr(path, why string) error {
@@ -205,15 +215,26 @@ func (pk *packer) stream(e *entry, f io.Reader, w *scratch) error {
 			}
 		}
 	}
-	if chunks == 1 {
-		e.node = nodeRef{cid: w.leaves[0], tsize: uint64(e.size)}
-		if pk.fileHash {
-			e.sha256 = bytes.Clone(digest[:]) // a one-leaf raw file: the leaf's digest is the file's
-		}
+	var sum []byte
+	switch {
+	case chunks == 1 && pk.fileHash:
+		sum = bytes.Clone(digest[:]) // a one-leaf raw file: the leaf's digest is the file's
+	case fileH:
+		sum = w.fileH.Sum(nil)
+	}
+	return pk.rawFileDAG(e, w.leaves, sum)
+}
+
+// rawFileDAG sets e's node (and the nodes above its leaves) from the CIDs of
+// its raw leaves, and e.sha256 to sum.
+func (pk *packer) rawFileDAG(e *entry, leaves []cid.Cid, sum []byte) error {
+	e.sha256 = sum
+	if len(leaves) == 1 {
+		e.node = nodeRef{cid: leaves[0], tsize: uint64(e.size)}
 		return nil
 	}
 	col := &innerCollector{nodes: map[string][]byte{}}
-	rs := &replay{leaves: w.leaves}
+	rs := &replay{leaves: leaves}
 	params := helpers.DagBuilderParams{Maxlinks: pk.p.FileWidth, RawLeaves: true, CidBuilder: replayBuilder{st: rs, codec: cid.DagProtobuf}, Dagserv: col}
 	db, err := params.New(&zeroSplitter{zero: zeros(pk.p.ChunkSize), left: e.size})
 	if err != nil {
@@ -223,8 +244,8 @@ func (pk *packer) stream(e *entry, f io.Reader, w *scratch) error {
 	if err != nil {
 		return fmt.Errorf("failed to build the DAG of %s: %w", e.path, err)
 	}
-	if rs.next != len(w.leaves) {
-		return fmt.Errorf("internal error: %s has %d leaves, boxo used %d", e.path, len(w.leaves), rs.next)
+	if rs.next != len(leaves) {
+		return fmt.Errorf("internal error: %s has %d leaves, boxo used %d", e.path, len(leaves), rs.next)
 	}
 	size, err := nd.Size()
 	if err != nil {
@@ -232,9 +253,6 @@ func (pk *packer) stream(e *entry, f io.Reader, w *scratch) error {
 	}
 	e.node = nodeRef{cid: nd.Cid(), tsize: size}
 	e.inner = col.nodes
-	if fileH {
-		e.sha256 = w.fileH.Sum(nil)
-	}
 	return nil
 }
 
@@ -427,19 +445,39 @@ func (d *placeDAG) AddMany(ctx context.Context, ns []ipld.Node) error {
 // finishing alone). Each worker has its own scratch buffer. The first error
 // stops the others.
 func forFiles(ctx context.Context, files []*entry, workers int, fn func(e *entry, w *scratch) error) error {
+	return forFileQueue(ctx, files, workers, func(next func() *entry) error {
+		w := newScratch()
+		for e := next(); e != nil; e = next() {
+			if err := fn(e, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// forFileQueue runs work on workers goroutines, which take files largest
+// first by calling next until it returns nil. The first error stops the
+// others.
+func forFileQueue(ctx context.Context, files []*entry, workers int, work func(next func() *entry) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	work := make(chan *entry)
+	queue := make(chan *entry)
+	next := func() *entry {
+		select {
+		case e := <-queue:
+			return e // nil once the queue is closed
+		case <-ctx.Done():
+			return nil
+		}
+	}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newScratch()
-			for e := range work {
-				if err := fn(e, w); err != nil {
-					cancel(err)
-				}
+			if err := work(next); err != nil {
+				cancel(err)
 			}
 		}()
 	}
@@ -449,12 +487,12 @@ func forFiles(ctx context.Context, files []*entry, workers int, fn func(e *entry
 feed:
 	for _, e := range order {
 		select {
-		case work <- e:
+		case queue <- e:
 		case <-ctx.Done():
 			break feed
 		}
 	}
-	close(work)
+	close(queue)
 	wg.Wait()
 	return context.Cause(ctx)
 }

@@ -36,6 +36,11 @@ func (s *spans) bounds(i int) (int64, int64) {
 // set records the root of span i computed by h over data.
 func (s *spans) set(h *spanHasher, i int, data []byte) {
 	r, level := h.root(data)
+	s.setRoot(i, r, level)
+}
+
+// setRoot records the root of span i, a subtree of height level.
+func (s *spans) setRoot(i int, r [32]byte, level int) {
 	s.roots[i] = r
 	if i == len(s.roots)-1 {
 		s.lastLevel = level

@@ -1,7 +1,6 @@
 package trustless
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -18,11 +17,12 @@ import (
 
 // CARReader reads a CARv1 or CARv2 stream one section at a time, in bounded
 // memory. It is hand-written rather than go-car's BlockReader because it
-// runs on every byte a gateway sends: it hands out each section in a buffer
-// the caller recycles (go-car allocates a block per section), leaves the
-// hashing to the caller (so it can run on other cores, under the hash
-// policy of CheckBlock rather than go-car's), records where each block sits
-// in the stream (for an index), and reports the error text a gateway
+// runs on every byte a gateway sends: it reads the stream in large reads and
+// hands out each section where it was read, without copying it (slab.go;
+// go-car copies every block into a new allocation), leaves the hashing to
+// the caller (so it can run on other cores, many blocks at once, under the
+// hash policy of CheckBlock rather than go-car's), records where each block
+// sits in the stream (for an index), and reports the error text a gateway
 // appends to a CAR it could not finish. Like go-car it refuses varints that
 // are not minimally encoded.
 type CARReader struct {
@@ -30,18 +30,17 @@ type CARReader struct {
 	Version int
 	Roots   []cid.Cid
 
-	r        *countingReader
+	src      *slabReader
 	lim      Limits
 	end      int64 // CARv2: where the inner CARv1 ends; -1 for CARv1
 	sections int
-	buf      []byte
 }
 
 // NewCARReader reads the CAR header from r. Errors wrap ErrTruncated or
 // ErrMalformed.
 func NewCARReader(r io.Reader, lim Limits) (*CARReader, error) {
 	lim = lim.WithDefaults()
-	cr := &CARReader{r: &countingReader{br: bufio.NewReaderSize(r, 256<<10)}, lim: lim, end: -1}
+	cr := &CARReader{src: newSlabReader(r, nil), lim: lim, end: -1}
 	version, roots, err := cr.readV1Header()
 	if err != nil {
 		return nil, err
@@ -58,69 +57,63 @@ func NewCARReader(r io.Reader, lim Limits) (*CARReader, error) {
 
 // Offset is how many bytes of the stream have been read: after Next, the
 // end of the section it returned.
-func (cr *CARReader) Offset() int64 { return cr.r.n }
+func (cr *CARReader) Offset() int64 { return cr.src.offset() }
 
 // Next returns the next section's CID and block bytes, which stay valid
 // until the next call, and the offset of the block bytes in the stream. At
 // the end of the stream it returns io.EOF.
 func (cr *CARReader) Next() (cid.Cid, []byte, int64, error) {
-	var out cid.Cid
-	var data []byte
-	var off int64
-	err := cr.next(func(n int) *[]byte {
-		if cap(cr.buf) < n {
-			cr.buf = make([]byte, n, max(n, 64<<10))
-		}
-		return &cr.buf
-	}, func(c cid.Cid, d []byte, _ *[]byte) error {
-		out, data, off = c, d, cr.r.n-int64(len(d))
-		return nil
-	})
-	return out, data, off, err
+	c, data, _, err := cr.next()
+	return c, data, cr.src.offset() - int64(len(data)), err
 }
 
-// sectionFunc receives one section: its CID and block bytes, which alias
-// the buffer *buf (from getBuf) that stays valid until the function returns
-// or, if it keeps it, until it hands the buffer back (see the pipeline).
-type sectionFunc func(c cid.Cid, data []byte, buf *[]byte) error
+// next reads one section and returns its CID, its block bytes and the slab
+// they are in (slab.go). It returns io.EOF at a clean end of the stream.
+func (cr *CARReader) next() (cid.Cid, []byte, *slab, error) {
+	c, data, err := cr.section()
+	return c, data, cr.src.cur, err
+}
 
-// next reads one section into a buffer from getBuf and passes it to fn. It
-// returns io.EOF at a clean end of the stream.
-func (cr *CARReader) next(getBuf func(n int) *[]byte, fn sectionFunc) error {
+func (cr *CARReader) section() (cid.Cid, []byte, error) {
 	i := cr.sections
-	if cr.end >= 0 && cr.r.n >= cr.end {
-		return io.EOF
+	if cr.end >= 0 && cr.src.offset() >= cr.end {
+		return cid.Undef, nil, io.EOF
 	}
-	n, err := varint.ReadUvarint(cr.r)
+	n, err := varint.ReadUvarint(cr.src)
 	if err == io.EOF {
 		if cr.end >= 0 {
-			return fmt.Errorf("%w: the CARv2 payload ends after %d blocks, before its declared size", ErrTruncated, i)
+			return cid.Undef, nil, fmt.Errorf("%w: the CARv2 payload ends after %d blocks, before its declared size", ErrTruncated, i)
 		}
-		return io.EOF
+		return cid.Undef, nil, io.EOF
+	}
+	if err == errStopped {
+		return cid.Undef, nil, err
 	}
 	if err != nil {
-		return sectionErr(err, fmt.Sprintf("section length after %d blocks", i))
+		return cid.Undef, nil, sectionErr(err, fmt.Sprintf("section length after %d blocks", i))
 	}
 	if n == 0 || n > uint64(cr.lim.MaxSectionSize) {
-		return fmt.Errorf("%w: section of %d bytes after %d blocks (limit %d)", ErrMalformed, n, i, cr.lim.MaxSectionSize)
+		return cid.Undef, nil, fmt.Errorf("%w: section of %d bytes after %d blocks (limit %d)", ErrMalformed, n, i, cr.lim.MaxSectionSize)
 	}
-	if cr.end >= 0 && cr.r.n+int64(n) > cr.end {
-		return fmt.Errorf("%w: section %d runs past the end of the CARv2 payload", ErrMalformed, i)
+	if cr.end >= 0 && cr.src.offset()+int64(n) > cr.end {
+		return cid.Undef, nil, fmt.Errorf("%w: section %d runs past the end of the CARv2 payload", ErrMalformed, i)
 	}
-	bp := getBuf(int(n))
-	buf := (*bp)[:n]
-	if _, err := io.ReadFull(cr.r, buf); err != nil {
-		return fmt.Errorf("%w: a %d-byte section after %d blocks ends early: %w", ErrTruncated, n, i, unexpectedEOF(err))
+	if err := cr.src.need(int(n)); err != nil {
+		if err == errStopped {
+			return cid.Undef, nil, err
+		}
+		return cid.Undef, nil, fmt.Errorf("%w: a %d-byte section after %d blocks ends early: %w", ErrTruncated, n, i, unexpectedEOF(err))
 	}
+	buf := cr.src.take(int(n))
 	if bytes.HasPrefix(buf, gatewayErrorPrefix[1:]) {
-		return cr.gatewayTrailer(buf, i)
+		return cid.Undef, nil, cr.gatewayTrailer(buf, i)
 	}
 	cl, c, err := cid.CidFromBytes(buf)
 	if err != nil {
-		return fmt.Errorf("%w: bad CID in section %d: %w", ErrMalformed, i, err)
+		return cid.Undef, nil, fmt.Errorf("%w: bad CID in section %d: %w", ErrMalformed, i, err)
 	}
 	cr.sections++
-	return fn(c, buf[cl:], bp)
+	return c, buf[cl:], nil
 }
 
 func sectionErr(err error, what string) error {
@@ -136,7 +129,7 @@ var gatewayErrorPrefix = []byte("\n\n[Gateway ")
 
 // gatewayTrailer reports the error text a gateway appended to a CAR.
 func (cr *CARReader) gatewayTrailer(buf []byte, blocks int) error {
-	rest, _ := io.ReadAll(io.LimitReader(cr.r, 300))
+	rest := cr.src.tail(300)
 	msg := strings.TrimSpace(string(buf[1:]) + string(rest))
 	if blocks == 0 {
 		return fmt.Errorf("%w: the gateway sent no blocks, then %q (it does not have the root)", ErrTruncated, msg)
@@ -149,7 +142,7 @@ func (cr *CARReader) gatewayTrailer(buf []byte, blocks int) error {
 func (cr *CARReader) readV2Header() error {
 	const pragmaLen, headerLen = 11, 40
 	var h [headerLen]byte
-	if _, err := io.ReadFull(cr.r, h[:]); err != nil {
+	if _, err := io.ReadFull(cr.src, h[:]); err != nil {
 		return fmt.Errorf("%w: CARv2 header: %w", ErrTruncated, unexpectedEOF(err))
 	}
 	dataOffset := binary.LittleEndian.Uint64(h[16:])
@@ -157,7 +150,7 @@ func (cr *CARReader) readV2Header() error {
 	if dataOffset < pragmaLen+headerLen || dataOffset > 1<<40 || dataSize > 1<<50 {
 		return fmt.Errorf("%w: CARv2 data offset %d / size %d", ErrMalformed, dataOffset, dataSize)
 	}
-	if _, err := io.CopyN(io.Discard, cr.r, int64(dataOffset)-cr.r.n); err != nil {
+	if err := cr.src.discard(int64(dataOffset) - cr.src.offset()); err != nil {
 		return fmt.Errorf("%w: CARv2 padding: %w", ErrTruncated, unexpectedEOF(err))
 	}
 	cr.end = int64(dataOffset + dataSize)
@@ -168,7 +161,7 @@ func (cr *CARReader) readV2Header() error {
 	if version != 1 {
 		return fmt.Errorf("%w: CARv2 payload has version %d, want 1", ErrMalformed, version)
 	}
-	if cr.r.n > cr.end {
+	if cr.src.offset() > cr.end {
 		return fmt.Errorf("%w: the CARv2 payload's header runs past its declared size", ErrMalformed)
 	}
 	cr.Version, cr.Roots = 2, roots
@@ -178,7 +171,7 @@ func (cr *CARReader) readV2Header() error {
 // readV1Header decodes the varint-prefixed DAG-CBOR header
 // {"roots": [CID...], "version": N}.
 func (cr *CARReader) readV1Header() (int, []cid.Cid, error) {
-	n, err := varint.ReadUvarint(cr.r)
+	n, err := varint.ReadUvarint(cr.src)
 	if err != nil {
 		if err == io.EOF {
 			return 0, nil, fmt.Errorf("%w: empty response, no CAR header", ErrTruncated)
@@ -189,7 +182,7 @@ func (cr *CARReader) readV1Header() (int, []cid.Cid, error) {
 		return 0, nil, fmt.Errorf("%w: CAR header of %d bytes", ErrMalformed, n)
 	}
 	raw := make([]byte, n)
-	if _, err := io.ReadFull(cr.r, raw); err != nil {
+	if _, err := io.ReadFull(cr.src, raw); err != nil {
 		return 0, nil, fmt.Errorf("%w: CAR header: %w", ErrTruncated, unexpectedEOF(err))
 	}
 	nb := basicnode.Prototype.Map.NewBuilder()
@@ -239,27 +232,6 @@ func unexpectedEOF(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-// countingReader counts the bytes read through it, as a reader and as the
-// io.ByteReader go-varint reads lengths from.
-type countingReader struct {
-	br *bufio.Reader
-	n  int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.br.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func (c *countingReader) ReadByte() (byte, error) {
-	b, err := c.br.ReadByte()
-	if err == nil {
-		c.n++
-	}
-	return b, err
 }
 
 // SameContent compares CIDs by codec and multihash, so that a CIDv0 and its

@@ -12,7 +12,7 @@ import (
 
 // Every case of the hostile corpus is refused, with its reason, by both
 // readers: the whole-CAR reader (inspect, diff, pin) and the streaming
-// verifier (verify), sequential and pipelined; the valid ones are accepted
+// verifier (verify), each sequential and pipelined; the valid ones are accepted
 // by both, so the two never disagree on the same bytes.
 func TestCorpusReaders(t *testing.T) {
 	for _, tc := range trustlesstest.Cases() {
@@ -33,11 +33,13 @@ func TestCorpusReaders(t *testing.T) {
 					t.Errorf("%s: the reason is not one line: %q", reader, err)
 				}
 			}
-			whole, err := trustless.ReadCAR(bytes.NewReader(car), trustless.Limits{})
-			if err == nil {
-				err = whole.Verify()
+			for _, workers := range []int{1, 3} {
+				whole, err := trustless.ReadCAR(bytes.NewReader(car), trustless.Limits{Workers: workers})
+				if err == nil {
+					err = whole.Verify()
+				}
+				check("ReadCAR", err)
 			}
-			check("ReadCAR", err)
 			if tc.Name == "two-roots" {
 				return // the streaming verifier is asked for one root
 			}

@@ -9,8 +9,9 @@
 //   - policy.go: the hash allow-list (CheckCID, CheckBlock): boxo verifcid's
 //     default list without SHA-1, full-length digests only, identity CIDs of
 //     at most 128 bytes, codecs raw and dag-pb.
-//   - car.go: CARReader, CARv1 and v2, one section at a time, minimal
-//     varints, section and header size limits.
+//   - car.go, slab.go: CARReader, CARv1 and v2, one section at a time,
+//     minimal varints, section and header size limits; the stream is read
+//     in large reads and sections are handed out where they were read.
 //   - dagpb.go, node.go: Decode, the strict dag-pb parser (it accepts what
 //     go-codec-dagpb accepts) and the UnixFS reading of go-unixfsnode, with
 //     the per-block directory rules: no two entries of one name, every name
@@ -21,7 +22,10 @@
 //     how many bytes, how deep, how long); only then does Walk list them.
 //   - tracker.go, stream.go: VerifyCAR and Tracker, for blocks arriving in
 //     order from a gateway (parents first), refusing foreign blocks as they
-//     come, with hashing on several cores.
+//     come.
+//   - pipeline.go: how VerifyCAR and ReadCAR hash on several cores: runs
+//     of blocks hashed together (sixteen at a time with AVX-512), checked
+//     in stream order.
 //   - read.go: ReadCAR, for a whole CAR file in any block order (ipfs-car
 //     writes children first); Verify and CheckBundle give the verdict.
 //   - limits.go: Limits and DefaultLimits, the documented security bounds.

@@ -31,8 +31,9 @@ type Limits struct {
 	// do not count; their depth is bounded by the 64-bit name hash).
 	MaxDepth int
 	// Workers is how many goroutines hash blocks of a CAR stream; 0 means
-	// GOMAXPROCS, 1 hashes on the reading goroutine. At most 2*Workers+2
-	// sections are in memory at once.
+	// GOMAXPROCS, 1 hashes on the reading goroutine. Either way the stream
+	// in memory is bounded: 24 MiB at most with more than one (a block
+	// over 4 MiB adds its size), a block's worth with one.
 	Workers int
 }
 

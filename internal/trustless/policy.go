@@ -89,16 +89,11 @@ func hashName(code uint64) string {
 // data hashes to it. SHA-256 takes a fast path. Errors wrap ErrHashMismatch,
 // ErrInsecureHash, ErrUnsupported or ErrMalformed.
 func CheckBlock(c cid.Cid, data []byte) error {
-	h := c.Hash()
-	if len(h) == 34 && h[0] == mh.SHA2_256 && h[1] == 32 {
+	if plainSHA256(c) {
 		if err := CheckCID(c); err != nil {
 			return err
 		}
-		sum := sha256.Sum256(data)
-		if !bytes.Equal(sum[:], h[2:]) {
-			return fmt.Errorf("%w: %s: the %d bytes received hash to sha2-256 %x", ErrHashMismatch, c, len(data), sum[:6])
-		}
-		return nil
+		return matchSHA256(c, len(data), sha256.Sum256(data))
 	}
 	if err := CheckCID(c); err != nil {
 		return err
@@ -114,10 +109,14 @@ func CheckBlock(c cid.Cid, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %s: %w", ErrInsecureHash, c, hashName(p.MhType), err)
 	}
-	if !bytes.Equal(got, h) {
+	if !bytes.Equal(got, c.Hash()) {
 		return fmt.Errorf("%w: %s: the %d bytes received hash differently", ErrHashMismatch, c, len(data))
 	}
 	return nil
+}
+
+func hashMismatch(c cid.Cid, n int, sum [sha256.Size]byte) error {
+	return fmt.Errorf("%w: %s: the %d bytes received hash to sha2-256 %x", ErrHashMismatch, c, n, sum[:6])
 }
 
 // Inline returns the data an identity CID carries, and whether c is one.

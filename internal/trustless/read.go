@@ -37,7 +37,8 @@ const MaxListed = 100
 
 // ReadCAR reads a CAR (v1 or v2) whose blocks may come in any order (an
 // ipfs-car file lists children before parents), checks every block with
-// CheckBlock and Decode, and keeps what the DAG's walks need. Errors are for
+// CheckBlock and Decode, and keeps what the DAG's walks need. Blocks are
+// hashed on lim.Workers goroutines (the pipeline of VerifyCAR). Errors are for
 // the stream itself (truncated, malformed framing, over Limits.MaxBlocks);
 // a bad block is recorded in Bad and reading goes on, so that all the
 // damage can be reported at once. Use Verify for the verdict.
@@ -48,6 +49,9 @@ func ReadCAR(r io.Reader, lim Limits) (*CAR, error) {
 		return nil, err
 	}
 	car := &CAR{Version: cr.Version, Roots: cr.Roots, lim: lim, nodes: map[string]*Node{}}
+	if lim.Workers > 1 {
+		return car, pipeline(cr, lim, car.add)
+	}
 	for {
 		c, data, _, err := cr.Next()
 		if err == io.EOF {
@@ -56,16 +60,17 @@ func ReadCAR(r io.Reader, lim Limits) (*CAR, error) {
 		if err != nil {
 			return car, err
 		}
-		if err := car.add(c, data); err != nil {
+		if err := car.add(c, data, CheckBlock(c, data)); err != nil {
 			return car, err
 		}
 	}
 }
 
-func (car *CAR) add(c cid.Cid, data []byte) error {
+// add records a block whose hash check (CheckBlock) gave hashErr.
+func (car *CAR) add(c cid.Cid, data []byte, hashErr error) error {
 	car.Bytes += int64(len(data))
 	var n *Node
-	err := CheckBlock(c, data)
+	err := hashErr
 	if err == nil {
 		n, err = Decode(c, data)
 	}
@@ -197,8 +202,14 @@ func (car *CAR) Check(w *Walked) error {
 // CheckBundle reads a CAR and checks it is one bundle: exactly one root,
 // every block valid, the DAG under the root complete, its tree valid within
 // the limits. It returns the root. This is the check `pin` runs on a CAR it
-// is given (while the CAR uploads); publish can run it the same way.
+// is given (while the CAR uploads); publish can run it the same way. Since
+// it runs beside an upload, which it need not outrun, it hashes on the
+// reading goroutine unless lim.Workers asks for more (that keeps the memory
+// of pin's check at a block, not the pipeline's 24 MiB of slabs).
 func CheckBundle(r io.Reader, lim Limits) (cid.Cid, error) {
+	if lim.Workers == 0 {
+		lim.Workers = 1
+	}
 	car, err := ReadCAR(r, lim)
 	if err != nil {
 		return cid.Undef, err

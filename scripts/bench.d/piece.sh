@@ -19,10 +19,10 @@ if grep -q "\"piece_cid\":\"$pc\"" "${CAR%.car}.manifest.json"; then
 else
   echo "   DIFFERENT from the piece CID in ${CAR%.car}.manifest.json" >&2; exit 1
 fi
-run -n "$RUNS" -bytes "$size" -name "dapp-publish piece CAR" -vs "$DP pack $SITE -o $WORK/site-nopiece.car --no-piece-cid" -vs-name "pack --no-piece-cid" -- "$DP" piece "$CAR"
+run -n "$RUNS" -bytes "$size" ${CEILN:+-ceiling "$CEILN" -ceiling-name "the $CORES-core SHA-256 ceiling"} -name "dapp-publish piece CAR" -vs "$DP pack $SITE -o $WORK/site-nopiece.car --no-piece-cid" -vs-name "pack --no-piece-cid" -- "$DP" piece "$CAR"
 echo
 echo "-- pack with the piece CID vs without (target: the piece CID adds under 25% to pack's wall time)"
-run -n "$RUNS" -bytes "$N" -name "pack (with piece CID)" -vs "$DP pack $SITE -o $WORK/site-nopiece.car --no-piece-cid" -vs-name "pack --no-piece-cid" -- "$DP" pack "$SITE" -o "$WORK/site.car"
+run -n "$RUNS" -bytes "$N" ${CEILN:+-ceiling "$CEILN" -ceiling-name "the $CORES-core SHA-256 ceiling"} -name "pack (with piece CID)" -vs "$DP pack $SITE -o $WORK/site-nopiece.car --no-piece-cid" -vs-name "pack --no-piece-cid" -- "$DP" pack "$SITE" -o "$WORK/site.car"
 rm -f "$WORK/site-nopiece.car" "${WORK}/site-nopiece.manifest.json"
 echo
 echo "-- this machine's ceilings (the piece tree hashes about 2 x 128/127 of the CAR in 64-byte nodes)"

@@ -1,9 +1,11 @@
 //go:build unix
 
 // Command benchrun times a command as a whole process: one warm-up run, then
-// N counted runs, and prints the median wall time, the throughput for a
-// given number of bytes, and the median and largest peak RSS (from the
-// kernel's rusage of each finished process). With -vs it runs a second
+// N counted runs, and prints the median wall time (with min and max), the
+// throughput for a given number of bytes (with -ceiling, as a share of the
+// machine's SHA-256 ceiling), the median CPU time, and the median and
+// largest peak RSS (from the kernel's rusage of each finished process).
+// With -vs it runs a second
 // command in turn (A B A B ...) and prints the ratio of the medians, so a
 // comparison holds when the machine's speed drifts.
 //
@@ -24,7 +26,8 @@ import (
 
 type result struct {
 	wall []time.Duration
-	rss  []int64 // KiB
+	cpu  []time.Duration // user + system
+	rss  []int64         // KiB
 }
 
 func main() {
@@ -33,6 +36,8 @@ func main() {
 	name := flag.String("name", "", "label for the command")
 	vs := flag.String("vs", "", "a second command (split on spaces) to run in turn")
 	vsName := flag.String("vs-name", "", "label for the second command")
+	flag.Float64Var(&ceiling, "ceiling", 0, "the machine's SHA-256 ceiling in MB/s: print the throughput as a share of it")
+	flag.StringVar(&ceilingName, "ceiling-name", "the SHA-256 ceiling", "what -ceiling is")
 	flag.Parse()
 	a := flag.Args()
 	if len(a) == 0 {
@@ -45,14 +50,14 @@ func main() {
 	}
 	var ra, rb result
 	for i := 0; i <= *n; i++ {
-		wa, ka := runOnce(a)
+		wa, ca, ka := runOnce(a)
 		if i > 0 {
-			ra.wall, ra.rss = append(ra.wall, wa), append(ra.rss, ka)
+			ra.add(wa, ca, ka)
 		}
 		if b != nil {
-			wb, kb := runOnce(b)
+			wb, cb, kb := runOnce(b)
 			if i > 0 {
-				rb.wall, rb.rss = append(rb.wall, wb), append(rb.rss, kb)
+				rb.add(wb, cb, kb)
 			}
 		}
 	}
@@ -63,6 +68,16 @@ func main() {
 	}
 }
 
+// ceiling is -ceiling: the SHA-256 ceiling to compare throughputs with.
+var (
+	ceiling     float64
+	ceilingName string
+)
+
+func (r *result) add(wall, cpu time.Duration, rss int64) {
+	r.wall, r.cpu, r.rss = append(r.wall, wall), append(r.cpu, cpu), append(r.rss, rss)
+}
+
 func label(name string, cmd []string) string {
 	if name != "" {
 		return name
@@ -70,7 +85,7 @@ func label(name string, cmd []string) string {
 	return strings.Join(cmd, " ")
 }
 
-func runOnce(args []string) (time.Duration, int64) {
+func runOnce(args []string) (time.Duration, time.Duration, int64) {
 	cmd := exec.Command(args[0], args[1:]...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr // not a terminal: no progress bars in the timing
@@ -81,7 +96,7 @@ func runOnce(args []string) (time.Duration, int64) {
 	}
 	wall := time.Since(start)
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return wall, ru.Maxrss
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), ru.Maxrss
 }
 
 func report(name string, r result, bytes int64) time.Duration {
@@ -93,8 +108,11 @@ func report(name string, r result, bytes int64) time.Duration {
 	line := fmt.Sprintf("%-34s median %8s (min %s, max %s)", name, w.Round(time.Millisecond), sorted[0].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond))
 	if bytes > 0 {
 		line += fmt.Sprintf("  %7.0f MB/s", float64(bytes)/w.Seconds()/1e6)
+		if ceiling > 0 {
+			line += fmt.Sprintf(" = %3.0f%% of %s", 100*float64(bytes)/w.Seconds()/1e6/ceiling, ceilingName)
+		}
 	}
-	line += fmt.Sprintf("  peak RSS median %4d MiB, max %4d MiB  (%d runs)", rss[len(rss)/2]>>10, rss[len(rss)-1]>>10, len(rss))
+	line += fmt.Sprintf("\n%-34s cpu (user+sys) median %s; peak RSS median %d MiB, max %d MiB  (%d runs)", "", median(r.cpu).Round(time.Millisecond), rss[len(rss)/2]>>10, rss[len(rss)-1]>>10, len(rss))
 	fmt.Println(line)
 	return w
 }
