@@ -154,3 +154,10 @@ func writeLinks(b *strings.Builder, label string, c Content) {
 	}
 	fmt.Fprintf(b, "- %s: %s\n", label, strings.Join(links, " · "))
 }
+
+// SetContenthashCalldata is the call that points the name whose node is
+// given at c: setContenthash(node, contenthash) on the name's resolver. It
+// needs no chain: anyone can check it against the name and the CID.
+func SetContenthashCalldata(node common.Hash, c Content) ([]byte, error) {
+	return resolverABI.Pack("setContenthash", node, c.Contenthash())
+}

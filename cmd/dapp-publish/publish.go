@@ -13,9 +13,11 @@ import (
 	"sync"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
+	"github.com/dapp-publish/dapp-publish/ens"
 	"github.com/dapp-publish/dapp-publish/internal/config"
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/publish"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ipfs/go-cid"
 	"github.com/urfave/cli/v2"
 )
@@ -359,7 +361,7 @@ func reportPublish(c *cli.Context, rec *publish.Record, recordPath string, setup
 	root, err := cid.Decode(rec.CID)
 	ok := rec.Outcome == publish.OutcomePublished || rec.Outcome == publish.OutcomeUnchanged
 	if err == nil && rec.ENS == nil && (ok || rec.Outcome == publish.OutcomeDryRun) {
-		printNoName(w, root, rec.Outcome == publish.OutcomeDryRun)
+		printNoName(w, root, rec.Outcome == publish.OutcomeDryRun, c.String("calldata-for"))
 	}
 	if recordPath != "" {
 		fmt.Fprintf(w, "  record    %s\n", recordPath)
@@ -432,10 +434,21 @@ func ensLine(e *publish.ENSResult) string {
 }
 
 // printNoName says how to point a name at the root when none is configured.
-func printNoName(w io.Writer, root cid.Cid, dryRun bool) {
+// With --calldata-for NAME it prints the whole call for that name.
+func printNoName(w io.Writer, root cid.Cid, dryRun bool, calldataFor string) {
 	ch, _ := contenthashOf(root)
+	if norm, node, err := ens.NormalizedNode(calldataFor); calldataFor != "" && err == nil {
+		data, err := ens.SetContenthashCalldata(node, ens.Content{Namespace: ens.IPFS, CID: cid.NewCidV1(root.Type(), root.Hash())})
+		if err == nil {
+			fmt.Fprintf(w, "  name      none configured; to point %s at this site, send to its resolver the calldata\n", safetext.Term(norm))
+			fmt.Fprintf(w, "            %s\n", hexutil.Encode(data))
+			fmt.Fprintf(w, "            (setContenthash(%s, %s))\n", node.Hex(), ch)
+			return
+		}
+	}
 	fmt.Fprintf(w, "  name      none configured; to point an ENS name at this site, its resolver needs\n")
 	fmt.Fprintf(w, "            setContenthash(namehash(NAME), %s)\n", ch)
+	fmt.Fprintf(w, "            (--calldata-for NAME prints the whole call)\n")
 	if !dryRun {
 		fmt.Fprintf(w, "            e.g. dapp-publish ens set NAME %s --via calldata, or an ens: section in %s\n", root, config.DefaultFile)
 	}

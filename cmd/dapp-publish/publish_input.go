@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dapp-publish/dapp-publish/ens"
 	"io"
 	"maps"
 	"os"
@@ -27,6 +28,7 @@ func publishInputFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "preview", Usage: "publish a preview (a pull request's): store and verify on IPFS holders only, " +
 			"leaving out holders that spend from a wallet (filecoin, arweave), and never touch the name"},
 		&cli.BoolFlag{Name: "no-name", Usage: "store and verify, but leave the ENS name alone (even with an ens: section)"},
+		&cli.StringFlag{Name: "calldata-for", Usage: "with no ens: section, also print the calldata that would point `NAME` at the site (computed here: nothing is read from or sent to a chain)"},
 		&cli.StringFlag{Name: "via", Usage: "how to point the name: key, safe or calldata (default: ens.via, else key)"},
 		&cli.StringFlag{Name: "max-car-size", Usage: "refuse a CAR argument larger than `SIZE` (e.g. 512MiB), before reading it: for previews of a fork's CAR"},
 		&cli.StringFlag{Name: "keep-car", Usage: "also keep the CAR at `FILE` (written in place of any file there when the run ends; not for a dry run)"},
@@ -35,6 +37,11 @@ func publishInputFlags() []cli.Flag {
 
 // checkPublishInput checks the flags of this file that the config does not.
 func checkPublishInput(c *cli.Context) error {
+	if n := c.String("calldata-for"); n != "" {
+		if _, _, err := ens.NormalizedNode(n); err != nil {
+			return usageErr("give an ENS name such as app.eth", "--calldata-for: %v", err)
+		}
+	}
 	switch v := c.String("via"); v {
 	case "", "key", "safe", "calldata":
 		return nil
