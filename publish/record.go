@@ -126,7 +126,10 @@ type Verification struct {
 	Blocks    int     `json:"blocks"`
 	LatencyMS float64 `json:"latency_ms"`
 	Seconds   float64 `json:"seconds"`
-	Error     string  `json:"error,omitempty"`
+	// Via names the other hosts (scheme://host) the source redirected to
+	// that served bytes (only with verify.allow_redirects).
+	Via   []string `json:"via,omitempty"`
+	Error string   `json:"error,omitempty"`
 }
 
 // QuorumResult is the gate's decision.

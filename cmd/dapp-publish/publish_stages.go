@@ -342,7 +342,7 @@ func (s *holderSetup) checked() (config.Publish, publish.Quorum, *verifier, erro
 	if err := q.Check(s.holders, len(ps.Gateways)); err != nil {
 		return ps, q, nil, usageErr("lower the quorum or add providers", "%v", err)
 	}
-	return ps, q, &verifier{timeout: ps.VerifyTimeout, entries: s.entries, redact: s.redact}, nil
+	return ps, q, &verifier{timeout: ps.VerifyTimeout, allowRedirects: ps.AllowRedirects, entries: s.entries, redact: s.redact}, nil
 }
 
 // httpSettings returns the HTTP settings (endpoint, gateway, token) of an
@@ -362,8 +362,11 @@ func httpSettings(e config.Provider) (*pin.HTTP, bool) {
 // fetched from the receipt's piece URL and hashed to its piece CID.
 type verifier struct {
 	timeout time.Duration
-	entries map[string]config.Provider
-	redact  func(string) string
+	// allowRedirects is verify.allow_redirects: follow redirects to other
+	// hosts (named in the Verification's Via).
+	allowRedirects bool
+	entries        map[string]config.Provider
+	redact         func(string) string
 }
 
 var _ publish.Verifier = (*verifier)(nil)
@@ -378,7 +381,7 @@ func (v *verifier) VerifyHolder(ctx context.Context, root cid.Cid, h publish.Hol
 	var gws []*verify.Gateway
 	for _, e := range r.Endpoints {
 		if base, ok := gatewayBase(e); ok {
-			gws = append(gws, &verify.Gateway{URL: base})
+			gws = append(gws, &verify.Gateway{URL: base, AllowRedirects: v.allowRedirects})
 		}
 	}
 	if len(gws) == 0 {
@@ -436,14 +439,14 @@ func isUnreachable(err error) bool {
 }
 
 func (v *verifier) VerifyGateway(ctx context.Context, root cid.Cid, url string) publish.Verification {
-	reps := verify.Check(ctx, root, []*verify.Gateway{{URL: url}}, verify.CheckOptions{Timeout: v.timeout})
+	reps := verify.Check(ctx, root, []*verify.Gateway{{URL: url, AllowRedirects: v.allowRedirects}}, verify.CheckOptions{Timeout: v.timeout})
 	return v.fromReport("", reps[0])
 }
 
 func (v *verifier) fromReport(holder string, r verify.Report) publish.Verification {
 	out := publish.Verification{
 		Holder: holder, Source: r.Source, Mode: string(r.Mode), OK: r.OK(), Reachable: r.Reachable, Complete: r.Complete,
-		Verified: r.Verified, Bytes: r.Bytes, Blocks: r.Blocks, LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(),
+		Verified: r.Verified, Bytes: r.Bytes, Blocks: r.Blocks, Via: r.Via, LatencyMS: float64(r.Latency.Microseconds()) / 1000, Seconds: r.Duration.Seconds(),
 	}
 	if r.Err != nil {
 		out.Error = v.redact(sourceError(r.Err))

@@ -9,8 +9,9 @@ import (
 
 // rawVerify is the verify: section as written.
 type rawVerify struct {
-	Gateways []string `yaml:"gateways"`
-	Timeout  string   `yaml:"timeout"`
+	Gateways       []string `yaml:"gateways"`
+	Timeout        string   `yaml:"timeout"`
+	AllowRedirects bool     `yaml:"allow_redirects"`
 }
 
 // Publish is what publish and rollback read besides the providers and the
@@ -24,6 +25,11 @@ type Publish struct {
 	Gateways []string
 	// VerifyTimeout bounds each source's fetch of the whole bundle.
 	VerifyTimeout time.Duration
+	// AllowRedirects lets a source's redirects to other hosts be followed
+	// (those hosts are then named in the Record); by default such a
+	// redirect fails the source, since the bytes must come from the host
+	// named.
+	AllowRedirects bool
 }
 
 // DefaultVerifyTimeout bounds each source's fetch when verify.timeout is unset.
@@ -63,6 +69,7 @@ func (v *validator) publish(f file) (Publish, error) {
 		}
 		p.VerifyTimeout = d
 	}
+	p.AllowRedirects = f.Verify.AllowRedirects
 	return p, nil
 }
 

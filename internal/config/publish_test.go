@@ -11,6 +11,7 @@ func TestParsePublishSections(t *testing.T) {
 verify:
   gateways: ["https://trustless-gateway.link/", "${GW}"]
   timeout: 2m
+  allow_redirects: true
 ens:
   name: app.eth
   rpc: "${ETH_RPC_URL}"
@@ -25,11 +26,11 @@ ens:
 		t.Fatal(err)
 	}
 	p := c.Publish
-	if p.Quorum["ipfs"] != 2 || p.Quorum["gateways"] != 1 || len(p.Gateways) != 2 || p.Gateways[0] != "https://trustless-gateway.link" || p.VerifyTimeout != 2*time.Minute {
+	if p.Quorum["ipfs"] != 2 || p.Quorum["gateways"] != 1 || len(p.Gateways) != 2 || p.Gateways[0] != "https://trustless-gateway.link" || p.VerifyTimeout != 2*time.Minute || !p.AllowRedirects {
 		t.Fatalf("publish %+v", p)
 	}
 	e := c.ENS
-	if e == nil || e.Name != "app.eth" || e.ChainID != 11155111 || e.Via != "safe" || e.Confirmations != 3 || e.KeyFile != "/cfg/keys/signer.hex" || e.Line != 5 {
+	if e == nil || e.Name != "app.eth" || e.ChainID != 11155111 || e.Via != "safe" || e.Confirmations != 3 || e.KeyFile != "/cfg/keys/signer.hex" || e.Line != 6 {
 		t.Fatalf("ens %+v", e)
 	}
 	if e.Need("name", "x") != nil || e.Need("rpc", "x") != nil {
@@ -55,8 +56,8 @@ func TestParsePublishDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := c.ENS
-	if e.ChainID != 0 || e.Via != "" || e.Confirmations != 0 || e.Content != "" || e.Out != "/cfg/calldata" || c.Publish.VerifyTimeout != DefaultVerifyTimeout {
-		t.Fatalf("defaults %+v", e)
+	if e.ChainID != 0 || e.Via != "" || e.Confirmations != 0 || e.Content != "" || e.Out != "/cfg/calldata" || c.Publish.VerifyTimeout != DefaultVerifyTimeout || c.Publish.AllowRedirects {
+		t.Fatalf("defaults %+v %+v", e, c.Publish)
 	}
 	if err := e.Need("name", "the name to point at the site"); err == nil || !strings.Contains(err.Error(), "dapp-publish.yaml:2: ens: name is required (the name to point at the site)") {
 		t.Errorf("Need: %v", err)
@@ -72,6 +73,7 @@ func TestParsePublishErrors(t *testing.T) {
 		{"quorum: {swarm: 1}\n", ":1: quorum: unknown network \"swarm\""},
 		{"verify: {gateways: [\"ftp://x\"]}\n", ":1: verify.gateways: \"ftp://x\" is not an http(s) URL"},
 		{"verify: {timeout: soon}\n", ":1: verify.timeout \"soon\""},
+		{"verify: {allow_redirects: maybe}\n", ":1: cannot unmarshal string into Go struct field file.Verify of type bool"},
 		{"verify: {gatewayz: []}\n", "unknown field \"gatewayz\""},
 		{"ens:\n  name: \"\"\n", ":2: ens.name is empty"},
 		{"ens:\n  name: a.eth\n  rpc: \"${NOPE}\"\n", ":3: ens.rpc uses ${NOPE}, which is not set"},
