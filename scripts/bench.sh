@@ -4,7 +4,9 @@
 # of 5 runs after a warm-up, with peak RSS; then peak RSS on a 4 GiB site.
 # Every throughput is printed beside this machine's own SHA-256 ceiling
 # (scripts/benchceiling: Go's crypto/sha256 on one core and on all of them),
-# since a ratio against Kubo moves with the CPU.
+# since a ratio against Kubo moves with the CPU. On a CPU with SHA
+# extensions it also runs pack and Kubo with them switched off (GODEBUG), as
+# a machine without them would (BENCH_NOSHA=0 skips that).
 # Needs DAPP_PUBLISH_IPFS (set by the Makefile). Runs everything offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +78,24 @@ mkdir -p "$WORK/tiny" && echo '<!doctype html><p>hi</p>' > "$WORK/tiny/index.htm
 run -n 20 -name "dapp-publish --version" -- "$DP" --version
 run -n 20 -name "dapp-publish pack --only-hash (1 file)" -- "$DP" pack --only-hash "$WORK/tiny"
 echo
+if grep -qw sha_ni /proc/cpuinfo && [ "${BENCH_NOSHA:-1}" = 1 ]; then
+  # A machine without SHA extensions, emulated on this CPU: Go reads
+  # GODEBUG=cpu.X=off at start-up, so crypto/sha256 (in both programs) takes
+  # its AVX2 path and dapp-publish its one-message-at-a-time path. The piece
+  # tree's library (gohashtree) does not read GODEBUG: pack runs with
+  # --no-piece-cid here.
+  NOSHA=GODEBUG=cpu.sha=off,cpu.avx512f=off
+  echo "== the same CPU without its SHA extensions and AVX-512 ($NOSHA for both programs)"
+  eval "$(env "$NOSHA" go run ./scripts/benchceiling -env 2>/dev/null)"
+  env "$NOSHA" go run ./scripts/benchceiling 2>/dev/null | sed -n 's/^SHA-256 ceiling/   SHA-256 ceiling/p'
+  CEILX=(-ceiling "$CEILN" -ceiling-name "the $CORES-core SHA-256 ceiling without SHA extensions")
+  KUBOX="env $NOSHA $KUBO"
+  run -n "$RUNS" -bytes "$N" "${CEILX[@]}" -name "dapp-publish pack --only-hash (no SHA ext)" -vs "$KUBOX" -vs-name "ipfs add --only-hash (no SHA ext)" -- env "$NOSHA" "$DP" pack --only-hash "$SITE"
+  run -n "$RUNS" -bytes "$N" "${CEILX[@]}" -name "dapp-publish pack --no-piece-cid (no SHA ext)" -vs "$KUBOX" -vs-name "ipfs add --only-hash (no SHA ext)" -- env "$NOSHA" "$DP" pack --no-piece-cid "$SITE" -o "$WORK/site-nosha.car"
+  rm -f "$WORK/site-nosha.car" "$WORK/site-nosha.manifest.json"
+  eval "$(go run ./scripts/benchceiling -env)"
+  echo
+fi
 if [ "${BENCH_BIG:-1}" = 1 ]; then
   BIG=$(site site-4GiB 22)
   NB=$(bytes "$BIG")
