@@ -79,9 +79,7 @@ func TestVerifyRedirects(t *testing.T) {
 	root, car := corpusRoot(t, "identity-link")
 	holder := httptest.NewServer(trustlesstest.NewGateway(car))
 	defer holder.Close()
-	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, holder.URL+r.URL.RequestURI(), http.StatusFound)
-	}))
+	redirector := httptest.NewServer(trustlesstest.Redirect(holder.URL))
 	defer redirector.Close()
 	for _, mode := range []Mode{ModeCAR, ModeRaw} {
 		r := Check(context.Background(), root, []*Gateway{{URL: redirector.URL}}, CheckOptions{Mode: mode})[0]

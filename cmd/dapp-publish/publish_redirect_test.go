@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -27,9 +26,7 @@ func TestVerifierRedirects(t *testing.T) {
 	}
 	holder := httptest.NewServer(trustlesstest.NewGateway(car))
 	defer holder.Close()
-	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, holder.URL+r.URL.RequestURI(), http.StatusFound)
-	}))
+	redirector := httptest.NewServer(trustlesstest.Redirect(holder.URL))
 	defer redirector.Close()
 
 	for _, allow := range []bool{false, true} {

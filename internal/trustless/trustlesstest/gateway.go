@@ -82,3 +82,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "only trustless responses", http.StatusNotAcceptable)
 	}
 }
+
+// Redirect answers every request with a 302 to the same path and query on
+// the base URL to (another host: what a verifier must refuse or name).
+func Redirect(to string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, to+r.URL.RequestURI(), http.StatusFound)
+	})
+}
