@@ -437,13 +437,15 @@ func ensLine(e *publish.ENSResult) string {
 // With --calldata-for NAME it prints the whole call for that name.
 func printNoName(w io.Writer, root cid.Cid, dryRun bool, calldataFor string) {
 	ch, _ := contenthashOf(root)
-	if norm, node, err := ens.NormalizedNode(calldataFor); calldataFor != "" && err == nil {
-		data, err := ens.SetContenthashCalldata(node, ens.Content{Namespace: ens.IPFS, CID: cid.NewCidV1(root.Type(), root.Hash())})
-		if err == nil {
-			fmt.Fprintf(w, "  name      none configured; to point %s at this site, send to its resolver the calldata\n", safetext.Term(norm))
-			fmt.Fprintf(w, "            %s\n", hexutil.Encode(data))
-			fmt.Fprintf(w, "            (setContenthash(%s, %s))\n", node.Hex(), ch)
-			return
+	if calldataFor != "" { // normalising loads ENSIP-15's tables: only when asked
+		if norm, node, err := ens.NormalizedNode(calldataFor); err == nil {
+			data, err := ens.SetContenthashCalldata(node, ens.Content{Namespace: ens.IPFS, CID: cid.NewCidV1(root.Type(), root.Hash())})
+			if err == nil {
+				fmt.Fprintf(w, "  name      none configured; to point %s at this site, send to its resolver the calldata\n", safetext.Term(norm))
+				fmt.Fprintf(w, "            %s\n", hexutil.Encode(data))
+				fmt.Fprintf(w, "            (setContenthash(%s, %s))\n", node.Hex(), ch)
+				return
+			}
 		}
 	}
 	fmt.Fprintf(w, "  name      none configured; to point an ENS name at this site, its resolver needs\n")
