@@ -134,6 +134,7 @@ func LintTree(t *Tree, lo LintOptions) (*LintReport, error) {
 	if lo.Routes == "" {
 		r.Routes, r.RoutesFrom = l.routes.style()
 	}
+	l.checkLinks(r.Routes)
 	l.checkRoutes(r.Routes, r.RoutesFrom)
 	r.Findings = onlyTargets(l.findings, targets)
 	return r, nil
@@ -146,7 +147,11 @@ type linter struct {
 	docs      map[string]*htmlDoc // what the root's HTML files load, by path
 	redirects []redirects.Rule    // nil without a valid _redirects
 	routes    routeSignals
-	buf       []byte // scan's read buffer
+	// The first link of the site's pages to each target, in order, for
+	// checkLinks.
+	linkTargets map[string]pageLink
+	linkOrder   []string
+	buf         []byte // scan's read buffer
 }
 
 func (l *linter) add(code, p string, line int, msg string) {

@@ -193,6 +193,9 @@ func (l *linter) htmlTag(e *entry, doc *htmlDoc, tok html.Token, line int) {
 				l.addGW("absolute-link", e.path, line, BreaksLink, 0, pathOnly, fmt.Sprintf(`link to %s: on a path gateway it leaves the site for the gateway's own root; use a relative link (./ or ./page.html) or a fragment route (#/page)`, u))
 			}
 		}
+		if tok.Data != "form" {
+			l.addLink(e.path, doc, attr["href"], line)
+		}
 		return
 	case "link":
 		rel := strings.Fields(strings.ToLower(attr["rel"]))

@@ -32,7 +32,33 @@ func TestLint(t *testing.T) {
 			"index.html":     "<html>\n<link href=\"/assets/app.css\">\n<a href=\"//cdn.example/x\">ok</a><link rel=canonical href=\"/x\">",
 			"assets/app.css": "body { background: url(/img/bg.png) }"}, bundle.Options{}, bundle.LintOptions{},
 			[]string{"absolute-url", "absolute-url"}},
-		{"absolute link", map[string]string{"index.html": `<a href="/about">about</a>`}, bundle.Options{}, bundle.LintOptions{}, []string{"absolute-link"}},
+		{"absolute link", map[string]string{"index.html": `<a href="/about">about</a>`, "about/index.html": "a"}, bundle.Options{}, bundle.LintOptions{}, []string{"absolute-link"}},
+		// Multi-page sites: gateways serve files and folders' index.html, never
+		// a path with ".html" added.
+		{"links to pages written as .html (Next.js export without trailingSlash)", map[string]string{
+			"index.html": `<a href="/about">a</a><a href="/about">again</a><a href="docs/intro?x=1#top">b</a>`, "about.html": "a", "docs/intro.html": "i"},
+			bundle.Options{}, bundle.LintOptions{}, []string{"absolute-link", "absolute-link", "extensionless-link", "extensionless-link"}},
+		{"links to pages as folders (trailingSlash: true)", map[string]string{
+			"index.html": `<a href="about/">a</a><a href="about">b</a><a href="./docs/intro/#x">c</a>`, "about/index.html": "a", "docs/intro/index.html": "i"},
+			bundle.Options{}, bundle.LintOptions{}, nil},
+		{"links three levels down count as two or more", map[string]string{"index.html": `<a href="a/b/c">c</a>`, "a/b/c.html": "c"},
+			bundle.Options{}, bundle.LintOptions{}, []string{"extensionless-link"}},
+		{"links between nested pages", map[string]string{
+			"index.html": "x", "docs/a.html": `<a href="../about">up</a><a href="b.html">b</a>`, "about.html": "a", "docs/b.html": "b"},
+			bundle.Options{}, bundle.LintOptions{}, []string{"extensionless-link"}},
+		{"links through <base href>", map[string]string{
+			"index.html": "x", "docs/a.html": `<base href="../"><a href="about">up</a>`, "about/index.html": "a"}, // without the <base>: /docs/about, nothing
+			bundle.Options{}, bundle.LintOptions{}, nil},
+		{"links a _redirects rule answers", map[string]string{
+			"index.html": `<a href="about">a</a><a href="old/page">b</a>`, "about.html": "a", "_redirects": "/about /about.html 200\n/old/* /index.html 301\n"},
+			bundle.Options{}, bundle.LintOptions{}, nil},
+		{"links elsewhere", map[string]string{
+			"index.html": `<a href="#top">a</a><a href="?q=1">b</a><a href="mailto:a@b.example">c</a><a href="https://x.example/about">d</a><a href="//cdn.example/a">e</a><a>f</a><form action="search"></form>`},
+			bundle.Options{}, bundle.LintOptions{}, nil},
+		{"a link to nothing", map[string]string{"index.html": `<a href="missing.html">a</a><a href="./missing.html">again</a>`},
+			bundle.Options{}, bundle.LintOptions{}, []string{"broken-link"}},
+		{"a path-routed app's links are its routes", map[string]string{"index.html": index + `<a href="swap">s</a>`, "assets/app.js": pathRouter},
+			bundle.Options{}, bundle.LintOptions{}, []string{"path-routing", "spa-no-fallback"}},
 		{"a stock app with absolute URLs, for subdomain and ENS gateways", map[string]string{"index.html": absIndex, "assets/app.js": "x"}, bundle.Options{},
 			bundle.LintOptions{Targets: []string{bundle.GatewaySubdomain, bundle.GatewayENS}}, nil},
 		{"path routes without fallback", map[string]string{"index.html": index, "assets/app.js": pathRouter}, bundle.Options{}, bundle.LintOptions{},
@@ -106,6 +132,12 @@ func TestLintRenders(t *testing.T) {
 			map[string][3]bool{"subdomain": {true, true, true}, "ens": {true, true, true}, "path": {false, false, false}}},
 		{"relative, path routes, no fallback", map[string]string{"index.html": `<script src="./a.js"></script>`, "a.js": pathRouter},
 			map[string][3]bool{"subdomain": {true, false, false}, "ens": {true, false, false}, "path": {false, false, false}}},
+		{"multi-page, pages written as .html", map[string]string{"index.html": `<a href="about">a</a><a href="docs/intro">b</a>`, "about.html": "a", "docs/intro.html": "b"},
+			map[string][3]bool{"subdomain": {true, false, false}, "ens": {true, false, false}, "path": {true, false, false}}},
+		{"multi-page, pages written as .html, linked two levels down", map[string]string{"index.html": `<a href="docs/intro">b</a>`, "docs/intro.html": "b"},
+			map[string][3]bool{"subdomain": {true, true, false}, "ens": {true, true, false}, "path": {true, true, false}}},
+		{"multi-page, pages as folders", map[string]string{"index.html": `<a href="about/">a</a>`, "about/index.html": "a"},
+			map[string][3]bool{"subdomain": {true, true, true}, "ens": {true, true, true}, "path": {true, true, true}}},
 		{"relative, hash routes", map[string]string{"index.html": `<script src="./a.js"></script>`, "a.js": "location.hash.slice(1)"},
 			map[string][3]bool{"subdomain": {true, true, true}, "ens": {true, true, true}, "path": {true, true, true}}},
 	} {
@@ -269,10 +301,12 @@ func FuzzLint(f *testing.F) {
 	f.Add(`<base href="/"><script type=module src="./a.js"></script><img srcset="/x.png 1x, y.png 2x">`, "history.pushState(0,``,u);location.pathname;`/i.svg#x`", "/* /index.html 200")
 	f.Add(`<a href="/b">`, "location.hash.slice(1)", "/a/:id /b/:id 301\n/* /#/:splat 302")
 	f.Add("<script>location.hash.replace(</script", "'/i.svg\"", "/* /missing.html 404")
+	f.Add(`<base href="d/"><a href="e/f">f</a><a href="/about?x#y">a</a><a href="../../..//x">x</a><area href="i.svg">`, "", "/about /about.html 200")
 	f.Fuzz(func(t *testing.T, page, script, rules string) {
 		fsys := fstest.MapFS{
 			"index.html": {Data: []byte(page)}, "a.js": {Data: []byte(script)},
 			"_redirects": {Data: []byte(rules)}, "i.svg": {Data: []byte("<svg/>")}, "x.png": {Data: []byte("p")},
+			"about.html": {Data: []byte("a")}, "d/e/f.html": {Data: []byte("f")},
 		}
 		r, err := bundle.Lint(fsys, bundle.Options{}, bundle.LintOptions{})
 		if err != nil {

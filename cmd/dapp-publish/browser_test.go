@@ -58,6 +58,16 @@ func browserBuilds(t *testing.T) []browserBuild {
 	build := func(name, dir, routes string) browserBuild {
 		return browserBuild{name, dir, routes, routeLinks(routes)}
 	}
+	// Multi-page static exports (testdata/sites): their links are pages of
+	// their own, opened directly at one and two levels down.
+	pages := func(name string, links ...browserLink) browserBuild {
+		dir, err := filepath.Abs(filepath.Join("testdata", "sites", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return browserBuild{name, dir, bundle.RoutesNone, links}
+	}
+	home := browserLink{"/", 0, `[data-page="home"]`}
 	return []browserBuild{
 		build("example-site", example, bundle.RoutesHash),
 		build("react-base-root", filepath.Join(apps, "react-base-root"), bundle.RoutesNone),
@@ -65,6 +75,10 @@ func browserBuilds(t *testing.T) []browserBuild {
 		build("router-path-root", filepath.Join(apps, "router-path-root"), bundle.RoutesPath),
 		build("router-path-relative", filepath.Join(apps, "router-path-relative"), bundle.RoutesPath),
 		build("router-hash", filepath.Join(apps, "router-hash"), bundle.RoutesHash),
+		// Next.js's static export without trailingSlash: about.html, linked as /about.
+		pages("pages-html", home, browserLink{"/about", 1, `[data-page="about"]`}, browserLink{"/docs/intro", 2, `[data-page="intro"]`}),
+		// With trailingSlash: about/index.html (/about is redirected to /about/).
+		pages("pages-folders", home, browserLink{"/about", 1, `[data-page="about"]`}, browserLink{"/docs/intro/", 2, `[data-page="intro"]`}),
 	}
 }
 

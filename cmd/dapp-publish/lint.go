@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/dapp-publish/dapp-publish/bundle"
@@ -118,8 +119,12 @@ func printLint(w io.Writer, r *bundle.LintReport) {
 // readiness sums up, for one gateway style, which links render.
 func readiness(r *bundle.LintReport, style string) string {
 	links := []string{"the root"}
-	if r.Routes != bundle.RoutesNone {
+	switch {
+	case r.Routes != bundle.RoutesNone:
 		links = append(links, "deep links one level down (/swap)", "deep links two or more levels down (/pool/42)")
+	case slices.ContainsFunc(r.Findings, func(f bundle.Finding) bool { return f.Depth > 0 }):
+		// A multi-page site whose links to its pages break (extensionless-link).
+		links = append(links, "links to pages one level down (/about)", "links to pages two or more levels down (/docs/intro)")
 	}
 	var ok, broken []string
 	for depth, l := range links {
