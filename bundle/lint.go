@@ -134,8 +134,9 @@ func LintTree(t *Tree, lo LintOptions) (*LintReport, error) {
 	if lo.Routes == "" {
 		r.Routes, r.RoutesFrom = l.routes.style()
 	}
-	l.checkLinks(r.Routes)
-	l.checkRoutes(r.Routes, r.RoutesFrom)
+	multiPage := l.multiPage()
+	l.checkLinks(r.Routes, multiPage)
+	l.checkRoutes(r.Routes, r.RoutesFrom, multiPage)
 	r.Findings = onlyTargets(l.findings, targets)
 	return r, nil
 }

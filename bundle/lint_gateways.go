@@ -436,7 +436,7 @@ var (
 )
 
 // checkRoutes adds what the route style breaks at deep links.
-func (l *linter) checkRoutes(style, from string) {
+func (l *linter) checkRoutes(style, from string, multiPage bool) {
 	if style != RoutesPath {
 		return
 	}
@@ -447,6 +447,12 @@ func (l *linter) checkRoutes(style, from string) {
 	l.addGW("path-routing", "", 0, BreaksPage, 0, pathOnly, "the app routes on the URL path"+seen+": on a path gateway it sees /ipfs/<cid>/ as its path, and deep links are 404s (path gateways do not read _redirects). Route on the URL fragment (#/swap: React Router's HashRouter, Vue Router's createWebHashHistory) to work there, or publish for subdomain and ENS gateways only (--target subdomain,ens)")
 	for depth, probe := range deepProbes {
 		doc, why := l.deepDocument(probe)
+		if doc == nil && multiPage {
+			// A multi-page export (Next.js output: 'export', Nuxt, Gatsby,
+			// SvelteKit's static adapter): its routes are pages, each a file
+			// opened at its own path (checkLinks checks the links to them).
+			return
+		}
 		if doc == nil {
 			l.addGW("spa-no-fallback", "_redirects", 0, BreaksPage, depth+1, originGateways, why+": the app's deep links (/swap) are 404s on subdomain and ENS gateways. Add `/* /index.html 200` to _redirects (a 404.html alone is not used by IPFS gateways), or route on the URL fragment (#/swap)")
 			return

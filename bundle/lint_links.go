@@ -29,9 +29,10 @@ const maxLinkTargets = 100_000
 
 // checkLinks reports the site's own links that no gateway can serve: to a
 // page that exists only with ".html" added (extensionless-link, on every
-// style, at the link's depth), or to nothing at all (broken-link). Links of
-// an app that routes on the URL path are its routes, left to checkRoutes.
-func (l *linter) checkLinks(routes string) {
+// style, at the link's depth), or to nothing at all (broken-link). The
+// links of a single-page app that routes on the URL path are its routes,
+// left to checkRoutes.
+func (l *linter) checkLinks(routes string, multiPage bool) {
 	for _, target := range l.linkOrder {
 		pl := l.linkTargets[target]
 		if l.serves(target) {
@@ -46,10 +47,29 @@ func (l *linter) checkLinks(routes string) {
 				pl.url, p+".html", target, p, p))
 			continue
 		}
-		if routes != RoutesPath {
+		if routes != RoutesPath || multiPage {
 			l.addGW("broken-link", pl.page, pl.line, BreaksLink, 0, GatewayStyles, fmt.Sprintf("link to %s: no file of the site is there, so it is a 404 on every gateway", pl.url))
 		}
 	}
+}
+
+// multiPage reports whether the site is a multi-page export: its pages
+// link to pages of their own (a folder's index.html, or an HTML file, with
+// or without its ".html") besides the root's index.html and 404.html. A
+// single-page app's index.html links to no such page: its links are drawn
+// by its scripts.
+func (l *linter) multiPage() bool {
+	for _, target := range l.linkOrder {
+		p := strings.TrimSuffix(strings.TrimPrefix(target, "/"), "/")
+		if p == "" || p == "index.html" || p == "404.html" {
+			continue
+		}
+		ext := strings.ToLower(path.Ext(p))
+		if l.files[p+"/index.html"] || l.files[p+".html"] || (l.files[p] && (ext == ".html" || ext == ".htm")) {
+			return true
+		}
+	}
+	return false
 }
 
 // linkTarget is the path a link asks the site for, resolved against its

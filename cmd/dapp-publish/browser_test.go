@@ -60,12 +60,12 @@ func browserBuilds(t *testing.T) []browserBuild {
 	}
 	// Multi-page static exports (testdata/sites): their links are pages of
 	// their own, opened directly at one and two levels down.
-	pages := func(name string, links ...browserLink) browserBuild {
+	pages := func(name, routes string, links ...browserLink) browserBuild {
 		dir, err := filepath.Abs(filepath.Join("testdata", "sites", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return browserBuild{name, dir, bundle.RoutesNone, links}
+		return browserBuild{name, dir, routes, links}
 	}
 	home := browserLink{"/", 0, `[data-page="home"]`}
 	return []browserBuild{
@@ -76,9 +76,12 @@ func browserBuilds(t *testing.T) []browserBuild {
 		build("router-path-relative", filepath.Join(apps, "router-path-relative"), bundle.RoutesPath),
 		build("router-hash", filepath.Join(apps, "router-hash"), bundle.RoutesHash),
 		// Next.js's static export without trailingSlash: about.html, linked as /about.
-		pages("pages-html", home, browserLink{"/about", 1, `[data-page="about"]`}, browserLink{"/docs/intro", 2, `[data-page="intro"]`}),
+		pages("pages-html", bundle.RoutesNone, home, browserLink{"/about", 1, `[data-page="about"]`}, browserLink{"/docs/intro", 2, `[data-page="intro"]`}),
 		// With trailingSlash: about/index.html (/about is redirected to /about/).
-		pages("pages-folders", home, browserLink{"/about", 1, `[data-page="about"]`}, browserLink{"/docs/intro/", 2, `[data-page="intro"]`}),
+		pages("pages-folders", bundle.RoutesNone, home, browserLink{"/about", 1, `[data-page="about"]`}, browserLink{"/docs/intro/", 2, `[data-page="intro"]`}),
+		// The same with a client router on the path, as an export hydrates: its
+		// routes are its pages, so no _redirects fallback is needed.
+		pages("pages-router", bundle.RoutesPath, home, browserLink{"/about", 1, `[data-page="about"]`}, browserLink{"/docs/intro/", 2, `[data-page="intro"]`}),
 	}
 }
 
