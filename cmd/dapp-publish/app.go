@@ -77,6 +77,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			publishCommand(),
 			rollbackCommand(),
 			historyCommand(),
+			gcCommand(),
 			initCommand(),
 			helpCommand(),
 			versionCommand(),

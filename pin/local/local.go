@@ -59,6 +59,12 @@ func (p *Provider) Pin(ctx context.Context, b pin.Bundle) (pin.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return rec, fmt.Errorf("%s: %w", p.name, context.Cause(ctx))
 	}
+	// A collection (Store.GC) waits until the root is pinned.
+	unlock, err := p.store.sharedLock()
+	if err != nil {
+		return rec, pin.Permanent(err)
+	}
+	defer unlock()
 	held, err := p.store.Pinned(b.Root)
 	if err != nil {
 		return rec, pin.Permanent(err)
