@@ -189,6 +189,7 @@ fuzz:
 	for p in cluster psa pinata; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./bundle/piece -run '^$$' -fuzz FuzzSum -fuzztime 30s
+	$(GO) test ./internal/sha256mb -run '^$$' -fuzz FuzzSum -fuzztime 30s
 	for p in filecoin lighthouse; do $(GO) test ./pin/$$p -run '^$$' -fuzz FuzzDecode -fuzztime 30s || exit 1; done
 	for f in FuzzParseWallet FuzzParseTransaction FuzzParseManifest FuzzReadDataItem FuzzDecodeTags FuzzValidatePath; do \
 	  $(GO) test ./pin/arweave/artx -run '^$$' -fuzz "^$$f$$" -fuzztime 30s -fuzzminimizetime 10s || exit 1; done
