@@ -314,3 +314,16 @@ func isFolder(blocks map[string][]byte, c cid.Cid) bool {
 	t := d.FieldDataType().Int()
 	return t == data.Data_Directory || t == data.Data_HAMTShard
 }
+
+// TestTreeSharedShardThenMisplaced: a HAMT sub-shard reached twice in the
+// same position (memoised the second time) must not make the check skip
+// the entry after it; here that entry sits in a bucket a lookup of its name
+// never reaches (found by FuzzTree: the memoised step moved past two
+// entries).
+func TestTreeSharedShardThenMisplaced(t *testing.T) {
+	car, _, _ := buildProgram([]byte("7\"000010000008011027710800X"))
+	lim := trustless.Limits{MaxEntries: 60, MaxPathBytes: 600, MaxDepth: 6, MaxPathLen: 40}
+	if _, _, _, err := listing(t, car, lim); !errors.Is(err, trustless.ErrBadDirectory) || !strings.Contains(err.Error(), `holds "h0" in bucket 6`) {
+		t.Fatalf("%v, want the misplaced h0 refused", err)
+	}
+}

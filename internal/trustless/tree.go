@@ -240,8 +240,7 @@ func (t *Tree) subShard(f *frame, e Entry, memo map[string]stats, onStack map[st
 	}
 	key := shardKey(e.Cid, ctx)
 	if s, ok := memo[key]; ok {
-		f.next++
-		return nil, t.combine(f, s, true)
+		return nil, t.combine(f, s, true) // combine moves f past the entry
 	}
 	if onStack[key] {
 		return nil, fmt.Errorf("%w: HAMT shard %s contains itself", ErrBadDirectory, e.Cid)
