@@ -194,6 +194,7 @@ fuzz:
 	for f in FuzzParseWallet FuzzParseTransaction FuzzParseManifest FuzzReadDataItem FuzzDecodeTags FuzzValidatePath; do \
 	  $(GO) test ./pin/arweave/artx -run '^$$' -fuzz "^$$f$$" -fuzztime 30s -fuzzminimizetime 10s || exit 1; done
 	$(GO) test ./pin/arweave/arapi -run '^$$' -fuzz FuzzDecodeTransactions -fuzztime 30s
+	$(GO) test ./pin/arweave/arapi -run '^$$' -fuzz FuzzDecodeItemHeader -fuzztime 30s
 	$(GO) test ./pin/arweave/carsite -run '^$$' -fuzz FuzzOpen -fuzztime 30s -fuzzminimizetime 10s
 
 clean:

@@ -83,7 +83,7 @@ type ArweaveReport struct {
 	Signatures int           `json:"signatures"`          // transaction signatures checked
 	Missing    []string      `json:"missing,omitempty"`   // expected paths not served (or not in the manifest)
 	Different  []string      `json:"different,omitempty"` // paths served with other bytes, or not in the site
-	Unsigned   []string      `json:"unsigned,omitempty"`  // ids whose headers the gateway does not serve (bundled data items): bytes checked, signatures not
+	Unsigned   []string      `json:"unsigned,omitempty"`  // data items whose headers the gateway serves nowhere (not in GraphQL either): bytes checked, signatures not
 	Err        error         `json:"-"`
 }
 
@@ -131,9 +131,12 @@ func CheckArweave(ctx context.Context, manifestTx string, want *bundle.Manifest,
 //     path (same SHA-256), no path is missing or extra, and with want each
 //     file has the local build's SHA-256.
 //
-// Data items (Turbo uploads) have no header a gateway serves: their bytes
-// are checked against the CAR and want, and their ids are listed in
-// Unsigned. Publish counts an Arweave copy once its report is OK.
+// Data items (Turbo uploads) have no transaction header: their item
+// headers come from the gateway's GraphQL (arapi.ItemHeader: the id must
+// be the signature's hash) and each signature is checked over the bytes
+// served. Where a gateway indexes none, an item's bytes are checked against
+// the CAR and want only, and its id is listed in Unsigned. Publish counts
+// an Arweave copy once its report is OK.
 func CheckArweaveCopy(ctx context.Context, c ArweaveCopy, want *bundle.Manifest, gws []*ArweaveGateway, opts CheckOptions) []ArweaveReport {
 	reports := make([]ArweaveReport, len(gws))
 	var wg sync.WaitGroup

@@ -43,12 +43,12 @@ func (ck *arCheck) note(f func(r *ArweaveReport)) {
 
 // run checks the manifest, the CAR copy, then every file.
 func (ck *arCheck) run(ctx context.Context, c ArweaveCopy) error {
-	man, mtx, err := ck.manifest(ctx, c.Manifest)
+	man, mh, err := ck.manifest(ctx, c.Manifest)
 	if err != nil {
 		return err
 	}
-	if c.CAR == "" && mtx != nil {
-		c.CAR, _ = mtx.TagValue(tagCARTx)
+	if c.CAR == "" {
+		c.CAR, _ = mh.tagValue(tagCARTx)
 	}
 	var fromCAR map[string][32]byte
 	if c.CAR != "" {
@@ -60,28 +60,84 @@ func (ck *arCheck) run(ctx context.Context, c ArweaveCopy) error {
 	return ck.summarize(man, fromCAR, results)
 }
 
-// header fetches and verifies a transaction header. A bundled data item
-// has none a gateway serves: tx is nil, and once its bytes have been
-// served the caller lists it as unsigned (unsigned does that).
-func (ck *arCheck) header(ctx context.Context, id string) (*artx.Transaction, error) {
+// arHeader is what signs an id's bytes: a transaction's header (its
+// signature checked; the data must hash to its data root), or a bundled
+// data item's (its signature is checked over the data as it is read), or
+// neither, when the gateway serves no header for the id.
+type arHeader struct {
+	tx   *artx.Transaction
+	item *artx.DataItem
+}
+
+func (h arHeader) tagValue(name string) (string, bool) {
+	switch {
+	case h.tx != nil:
+		return h.tx.TagValue(name)
+	case h.item != nil:
+		return h.item.TagValue(name)
+	}
+	return "", false
+}
+
+func (h arHeader) owner() []byte {
+	switch {
+	case h.tx != nil:
+		return h.tx.Owner
+	case h.item != nil:
+		return h.item.Owner
+	}
+	return nil
+}
+
+// header fetches the header that signs id: a transaction's (verified
+// here), else, for a bundled data item, the item header the gateway's
+// GraphQL indexes (its id must be the SHA-256 of its signature; the
+// signature is checked with the data). A gateway that serves neither
+// leaves the id unsigned: once its bytes have been served the caller lists
+// it (unsigned does that).
+func (ck *arCheck) header(ctx context.Context, id string) (arHeader, error) {
 	tx, err := ck.api.Tx(ctx, id)
 	var ae *arapi.Error
 	switch {
-	case errors.As(err, &ae) && ae.Status == http.StatusNotFound, errors.Is(err, arapi.ErrPending):
-		return nil, nil
+	case errors.Is(err, arapi.ErrPending): // a base transaction not mined yet: no header yet
+		return arHeader{}, nil
+	case errors.As(err, &ae) && ae.Status == http.StatusNotFound: // a bundled data item
+		item, err := ck.api.ItemHeader(ctx, id)
+		switch {
+		case err == nil:
+			return arHeader{item: item}, nil
+		case errors.Is(err, arapi.ErrItemMismatch):
+			return arHeader{}, fmt.Errorf("%w: data item %s: %w", ErrBadSignature, id, err)
+		case ctx.Err() != nil:
+			return arHeader{}, ctx.Err()
+		}
+		return arHeader{}, nil // no GraphQL, or it does not know the item
 	case err != nil:
-		return nil, gatewayErr(err)
+		return arHeader{}, gatewayErr(err)
 	}
 	if err := tx.Verify(); err != nil {
-		return nil, fmt.Errorf("%w: transaction %s: %w", ErrBadSignature, id, err)
+		return arHeader{}, fmt.Errorf("%w: transaction %s: %w", ErrBadSignature, id, err)
 	}
 	ck.note(func(r *ArweaveReport) { r.Signatures++ })
-	return tx, nil
+	return arHeader{tx: tx}, nil
+}
+
+// verifyItem checks a data item's signature over its data, read from r to
+// its end.
+func (ck *arCheck) verifyItem(id string, item *artx.DataItem, r io.Reader) error {
+	if err := item.Verify(r); err != nil {
+		if errors.Is(err, artx.ErrBadSignature) {
+			return fmt.Errorf("%w: data item %s: the bytes served are not the ones its signature covers", ErrBadSignature, id)
+		}
+		return err
+	}
+	ck.note(func(r *ArweaveReport) { r.Signatures++ })
+	return nil
 }
 
 // unsigned records an id whose bytes were served without a header.
-func (ck *arCheck) unsigned(id string, tx *artx.Transaction) {
-	if tx == nil {
+func (ck *arCheck) unsigned(id string, h arHeader) {
+	if h.tx == nil && h.item == nil {
 		ck.note(func(r *ArweaveReport) { r.Unsigned = append(r.Unsigned, id) })
 	}
 }
@@ -97,28 +153,34 @@ func gatewayErr(err error) error {
 }
 
 // manifest fetches the path manifest and checks it against its header.
-func (ck *arCheck) manifest(ctx context.Context, id string) (*artx.Manifest, *artx.Transaction, error) {
-	tx, err := ck.header(ctx, id)
+func (ck *arCheck) manifest(ctx context.Context, id string) (*artx.Manifest, arHeader, error) {
+	h, err := ck.header(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, h, err
 	}
 	data, err := ck.api.RawData(ctx, id, artx.MaxManifest)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the manifest %s: %w", id, gatewayErr(err))
+		return nil, h, fmt.Errorf("the manifest %s: %w", id, gatewayErr(err))
 	}
-	ck.unsigned(id, tx)
+	ck.unsigned(id, h)
 	ck.note(func(r *ArweaveReport) { r.Bytes += int64(len(data)) })
-	if tx != nil {
-		ck.note(func(r *ArweaveReport) { r.Owner = artx.Address(tx.Owner) })
-		if err := matchesRoot(bytes.NewReader(data), tx); err != nil {
-			return nil, nil, fmt.Errorf("the manifest %s: %w", id, err)
-		}
+	switch {
+	case h.tx != nil:
+		err = matchesRoot(bytes.NewReader(data), h.tx)
+	case h.item != nil:
+		err = ck.verifyItem(id, h.item, bytes.NewReader(data))
+	}
+	if err != nil {
+		return nil, h, fmt.Errorf("the manifest %s: %w", id, err)
+	}
+	if o := h.owner(); o != nil {
+		ck.note(func(r *ArweaveReport) { r.Owner = artx.Address(o) })
 	}
 	m, err := artx.ParseManifest(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the manifest %s: %w", id, err)
+		return nil, h, fmt.Errorf("the manifest %s: %w", id, err)
 	}
-	return m, tx, nil
+	return m, h, nil
 }
 
 // matchesRoot reads r (the data served for tx) and checks it hashes to the
@@ -144,11 +206,11 @@ func matchesRoot(r io.Reader, tx *artx.Transaction) error {
 // header, verifies every block under its IPFS root, and returns the
 // SHA-256 of each file of the site it holds.
 func (ck *arCheck) car(ctx context.Context, id string, root cid.Cid) (map[string][32]byte, error) {
-	tx, err := ck.header(ctx, id)
+	h, err := ck.header(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if root, err = ck.carRoot(tx, root); err != nil {
+	if root, err = ck.carRoot(h, root); err != nil {
 		return nil, fmt.Errorf("the CAR copy %s: %w", id, err)
 	}
 	f, err := os.CreateTemp("", "dapp-publish-arweave-*.car")
@@ -157,10 +219,10 @@ func (ck *arCheck) car(ctx context.Context, id string, root cid.Cid) (map[string
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	if err := ck.download(ctx, id, tx, f); err != nil {
+	if err := ck.download(ctx, id, h, f); err != nil {
 		return nil, fmt.Errorf("the CAR copy %s: %w", id, err)
 	}
-	ck.unsigned(id, tx)
+	ck.unsigned(id, h)
 	size, _ := f.Seek(0, io.SeekEnd)
 	if _, err := VerifyCAR(io.NewSectionReader(f, 0, size), root, Options{}); err != nil {
 		return nil, fmt.Errorf("the CAR copy %s: %w", id, err)
@@ -171,7 +233,7 @@ func (ck *arCheck) car(ctx context.Context, id string, root cid.Cid) (map[string
 
 // carRoot decides which IPFS root the CAR must hold: the one asked for,
 // the local build's, and the CAR transaction's IPFS-Root tag must agree.
-func (ck *arCheck) carRoot(tx *artx.Transaction, root cid.Cid) (cid.Cid, error) {
+func (ck *arCheck) carRoot(h arHeader, root cid.Cid) (cid.Cid, error) {
 	var named []string
 	if root.Defined() {
 		named = append(named, root.String())
@@ -179,10 +241,8 @@ func (ck *arCheck) carRoot(tx *artx.Transaction, root cid.Cid) (cid.Cid, error) 
 	if ck.want != nil {
 		named = append(named, ck.want.Root)
 	}
-	if tx != nil {
-		if v, ok := tx.TagValue(tagIPFSRoot); ok {
-			named = append(named, v)
-		}
+	if v, ok := h.tagValue(tagIPFSRoot); ok {
+		named = append(named, v)
 	}
 	if len(named) == 0 {
 		return cid.Undef, errors.New("no IPFS root to check it against (no IPFS-Root tag; pass the bundle's root)")
@@ -199,9 +259,10 @@ func (ck *arCheck) carRoot(tx *artx.Transaction, root cid.Cid) (cid.Cid, error) 
 	return first, nil
 }
 
-// download streams a transaction's data into w, checking it against the
-// signed data root when there is a header.
-func (ck *arCheck) download(ctx context.Context, id string, tx *artx.Transaction, w io.Writer) error {
+// download streams an id's data into w, checking it against the signed
+// data root of its transaction header, or the signature of its data item
+// header, when there is one.
+func (ck *arCheck) download(ctx context.Context, id string, h arHeader, w io.Writer) error {
 	body, err := ck.api.Data(ctx, id)
 	if err != nil {
 		return gatewayErr(err)
@@ -209,11 +270,14 @@ func (ck *arCheck) download(ctx context.Context, id string, tx *artx.Transaction
 	defer body.Close()
 	cr := &countReader{r: body}
 	defer func() { ck.note(func(r *ArweaveReport) { r.Bytes += cr.n }) }()
-	if tx == nil {
-		_, err = io.Copy(w, cr)
-		return err
+	switch {
+	case h.tx != nil:
+		return matchesRoot(io.TeeReader(cr, w), h.tx)
+	case h.item != nil:
+		return ck.verifyItem(id, h.item, io.TeeReader(cr, w))
 	}
-	return matchesRoot(io.TeeReader(cr, w), tx)
+	_, err = io.Copy(w, cr)
+	return err
 }
 
 // siteHashes lists the site in a verified CAR with each file's SHA-256.
@@ -273,15 +337,15 @@ func (ck *arCheck) file(ctx context.Context, id string) ([32]byte, error) {
 	if !artx.IsTxID(id) {
 		return sum, fmt.Errorf("%w: %q", ErrArweaveTxID, id)
 	}
-	tx, err := ck.header(ctx, id)
+	hdr, err := ck.header(ctx, id)
 	if err != nil {
 		return sum, err
 	}
 	h := sha256.New()
-	if err := ck.download(ctx, id, tx, h); err != nil {
+	if err := ck.download(ctx, id, hdr, h); err != nil {
 		return sum, err
 	}
-	ck.unsigned(id, tx)
+	ck.unsigned(id, hdr)
 	h.Sum(sum[:0])
 	return sum, nil
 }

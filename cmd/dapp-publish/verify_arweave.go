@@ -21,8 +21,10 @@ const arweaveVerifyHelp = "the path manifest's transaction and every file's must
 	"signed (their headers' RSA-PSS signatures) and the bytes served must hash to the\n" +
 	"signed data roots; the site's CAR copy (the manifest's IPFS-CAR tag) must hash\n" +
 	"block by block to its IPFS root, and each of its files must be the file the\n" +
-	"manifest lists at that path. Files of a copy uploaded as data items (Turbo) have\n" +
-	"no header a gateway serves: their bytes are checked against the CAR copy only.\n" +
+	"manifest lists at that path. A copy uploaded as data items (Turbo) is checked\n" +
+	"the same way through each item's header from the gateway's GraphQL (its id is its\n" +
+	"signature's hash; the signature must cover the bytes served); where a gateway\n" +
+	"indexes none, the bytes are checked against the CAR copy only (listed unsigned).\n" +
 	"With --dir or --manifest every file must also match the local build's SHA-256."
 
 // arweaveSource is one gateway's result for ar:// content (--json).
@@ -104,7 +106,7 @@ func printArweave(w io.Writer, what string, res arweaveResult) {
 			fmt.Fprintln(w)
 		}
 		if n := len(s.Unsigned); n > 0 {
-			fmt.Fprintf(w, "%s: %d data items (%s) have no header a gateway serves: their bytes were checked, their signatures were not\n",
+			fmt.Fprintf(w, "%s: %d data items (%s) have no header this gateway serves (not even in GraphQL): their bytes were checked, their signatures were not\n",
 				safetext.Term(s.Source), n, safetext.Term(strings.Join(s.Unsigned[:min(n, 3)], ", "))+map[bool]string{true: ", ...", false: ""}[n > 3])
 		}
 		printSourceProblems(w, s.sourceResult)

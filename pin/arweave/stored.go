@@ -17,8 +17,10 @@ const maxCandidates = 5
 // stored looks for a manifest this wallet posted for root. The manifest is
 // posted last, so finding one means the whole copy was stored. Its header
 // is checked (signature, owner, data root of the manifest served) before
-// it is believed; data items (Turbo) have no header to check and are taken
-// on the owner the gateway reports.
+// it is believed; for data items (Turbo) the item header the gateway's
+// GraphQL indexes is checked the same way (owner, signature over the
+// manifest served), or, where it indexes none, the owner it reports is
+// taken.
 func (p *Provider) stored(ctx context.Context, root cid.Cid) (*Copy, error) {
 	q := arapi.Query{Owners: []string{p.wallet.Address()}, Tags: []arapi.TagFilter{
 		{Name: tagIPFSRoot, Values: []string{root.String()}},
@@ -66,12 +68,27 @@ func (p *Provider) checkStored(ctx context.Context, f arapi.Found, root cid.Cid)
 	}
 	tags := f.Tags
 	var tx *artx.Transaction
+	var item *artx.DataItem
 	if p.turbo == nil {
 		var err error
 		if tx, err = p.ownTx(ctx, f.ID); err != nil {
 			return nil, err
 		}
 		tags = tx.Tags
+	} else {
+		// A data item: its header from GraphQL, where the gateway indexes
+		// it (else the owner the gateway reports is all there is).
+		var err error
+		switch item, err = p.api.ItemHeader(ctx, f.ID); {
+		case errors.Is(err, arapi.ErrNoItemHeader):
+			item = nil
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(item.Owner, p.wallet.Owner()):
+			return nil, errors.New("another owner")
+		default:
+			tags = item.Tags
+		}
 	}
 	if v, _ := tagOf(tags, tagIPFSRoot); v != root.String() {
 		return nil, errors.New("another root")
@@ -87,6 +104,11 @@ func (p *Provider) checkStored(ctx context.Context, f arapi.Found, root cid.Cid)
 	if tx != nil {
 		tree, err := artx.BuildTree(bytes.NewReader(data), int64(len(data)))
 		if err != nil || tx.DataSize != int64(len(data)) || !bytes.Equal(tree.Root(), tx.DataRoot) {
+			return nil, errors.New("the gateway served other bytes for the manifest")
+		}
+	}
+	if item != nil {
+		if err := item.Verify(bytes.NewReader(data)); err != nil {
 			return nil, errors.New("the gateway served other bytes for the manifest")
 		}
 	}

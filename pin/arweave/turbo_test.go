@@ -3,6 +3,7 @@ package arweave_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -14,6 +15,7 @@ import (
 	"github.com/dapp-publish/dapp-publish/internal/fakes/turbo"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/arweave"
+	"github.com/dapp-publish/dapp-publish/pin/arweave/arapi"
 	"github.com/dapp-publish/dapp-publish/pin/arweave/artx"
 	"github.com/dapp-publish/dapp-publish/pin/arweave/artx/artxtest"
 	"github.com/dapp-publish/dapp-publish/pin/pintest"
@@ -67,13 +69,49 @@ func TestTurbo(t *testing.T) {
 		}
 	}
 	checkCAR(t, ar.URL, r, b)
-	// Verified without trusting the gateway: no item has a header it
-	// serves, but every file must match the CAR copy, whose blocks must
-	// match the root.
-	rep := verify.CheckArweaveCopy(ctx(t), verify.ArweaveCopy{Manifest: r.ManifestID, CAR: r.CARTxID, Root: b.Root}, nil,
-		[]*verify.ArweaveGateway{{URL: p2gw}}, verify.CheckOptions{})[0]
-	if !rep.OK() || rep.Root != b.Root.String() || rep.Signatures != 0 || len(rep.Unsigned) != len(site)+2 || rep.Files != len(site) {
+	// Verified without trusting the gateway: no item has a transaction
+	// header, but the gateway's GraphQL indexes each item's header, so every
+	// item's signature is checked over the bytes served (and its id is the
+	// hash of that signature); every file must also match the CAR copy,
+	// whose blocks must match the root.
+	check := func(gw string) verify.ArweaveReport {
+		return verify.CheckArweaveCopy(ctx(t), verify.ArweaveCopy{Manifest: r.ManifestID, CAR: r.CARTxID, Root: b.Root}, nil,
+			[]*verify.ArweaveGateway{{URL: gw}}, verify.CheckOptions{})[0]
+	}
+	rep := check(p2gw)
+	if !rep.OK() || rep.Root != b.Root.String() || rep.Signatures != len(site)+2 || len(rep.Unsigned) != 0 || rep.Files != len(site) ||
+		rep.Owner != artxtest.Wallet(t, 0).Address() {
 		t.Errorf("verify: %+v", rep)
+	}
+	// The manifest served with one more space: the same JSON, but not the
+	// bytes its signature covers.
+	spaced := lyingGateway(t, p2gw, nil, func(path string, body []byte) []byte {
+		if path == "/raw/"+r.ManifestID {
+			return append([]byte(" "), body...)
+		}
+		return body
+	})
+	if rep := check(spaced); rep.OK() || !errors.Is(rep.Err, verify.ErrBadSignature) || !strings.Contains(rep.Err.Error(), "the manifest "+r.ManifestID) {
+		t.Errorf("a manifest with other bytes: %+v, want a bad signature", rep)
+	}
+	// GraphQL answering for the manifest with another item's header.
+	var other string
+	for id := range tb.Items() {
+		if id != r.ManifestID {
+			other = id
+			break
+		}
+	}
+	swap := func(from, to string) func(string, []byte) []byte {
+		return func(path string, body []byte) []byte {
+			if path == "/graphql" {
+				return bytes.ReplaceAll(body, []byte(from), []byte(to))
+			}
+			return body
+		}
+	}
+	if rep := check(lyingGateway(t, p2gw, swap(r.ManifestID, other), swap(other, r.ManifestID))); rep.OK() || !errors.Is(rep.Err, arapi.ErrItemMismatch) {
+		t.Errorf("another item's header: %+v, want a bad signature", rep)
 	}
 	ar.Mine(t)
 	posts := tb.Posts()
@@ -81,6 +119,42 @@ func TestTurbo(t *testing.T) {
 	if err != nil || !again.Skipped || again.ManifestID != r.ManifestID || tb.Posts() != posts {
 		t.Errorf("second publish: %+v %v, %d more posts", again, err, tb.Posts()-posts)
 	}
+}
+
+// lyingGateway fronts upstream, rewriting each request body with req and
+// each answer's body with resp (by the request's path; nil: unchanged).
+func lyingGateway(t *testing.T, upstream string, req, resp func(path string, body []byte) []byte) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in, _ := io.ReadAll(r.Body)
+		if req != nil {
+			in = req(r.URL.Path, in)
+		}
+		out, err := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.URL.RequestURI(), bytes.NewReader(in))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		out.Header = r.Header.Clone()
+		res, err := http.DefaultClient.Do(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if resp != nil {
+			body = resp(r.URL.Path, body)
+		}
+		for k, v := range res.Header {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(res.StatusCode)
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // rawShim fronts arlocal with GET /raw/{id} for bundled data items, which
