@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -115,6 +116,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	unknown := ""
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	err := app.RunContext(ctx, permuteArgs(app, args))
+	if errors.Is(err, flag.ErrHelp) {
+		err = nil // --help or -h before any command: the help is printed
+	}
 	if err == nil && unknown != "" {
 		err = usageErr("run `dapp-publish help` to list the commands", "unknown command %q", unknown)
 	}
