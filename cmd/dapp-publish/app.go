@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
@@ -85,7 +86,40 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	beforeEveryAction(app.Commands, registerFlagURLs)
+	app.OnUsageError = onUsageError
+	everyCommand(app.Commands, func(cmd *cli.Command) { cmd.OnUsageError = onUsageError })
 	return app
+}
+
+// onUsageError turns a bad flag into one usage error (exit 2) with a hint,
+// instead of urfave/cli's "Incorrect Usage" and the whole help on stdout,
+// which would also land in a --json consumer's input.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	if errors.Is(err, flag.ErrHelp) { // -h before any command
+		_ = cli.ShowAppHelp(c)
+		return err
+	}
+	var names []string // the command's path, e.g. "ens set"
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name &&
+			(len(names) == 0 || names[0] != l.Command.Name) {
+			names = append([]string{l.Command.Name}, names...)
+		}
+	}
+	name := strings.Join(names, " ")
+	hint := "run `dapp-publish help` to list the commands"
+	if name != "" {
+		hint = "run `dapp-publish help " + name + "` for its flags"
+	}
+	return usageErr(hint, "%v", err)
+}
+
+// everyCommand calls fn for every command and subcommand.
+func everyCommand(cmds []*cli.Command, fn func(*cli.Command)) {
+	for _, cmd := range cmds {
+		fn(cmd)
+		everyCommand(cmd.Subcommands, fn)
+	}
 }
 
 // beforeEveryAction makes fn run before the action of every command.
