@@ -38,7 +38,7 @@ func (l *linter) checkLinks(routes string, multiPage bool) {
 		if l.serves(target) {
 			continue
 		}
-		p := strings.TrimSuffix(strings.TrimPrefix(target, "/"), "/")
+		p := pagePath(target)
 		if p != "" && l.files[p+".html"] {
 			depth := min(strings.Count(p, "/")+1, 2) // 2: two or more levels down
 			l.addGW("extensionless-link", pl.page, pl.line, BreaksPage, depth, GatewayStyles, fmt.Sprintf(
@@ -60,7 +60,7 @@ func (l *linter) checkLinks(routes string, multiPage bool) {
 // by its scripts.
 func (l *linter) multiPage() bool {
 	for _, target := range l.linkOrder {
-		p := strings.TrimSuffix(strings.TrimPrefix(target, "/"), "/")
+		p := pagePath(target)
 		if p == "" || p == "index.html" || p == "404.html" {
 			continue
 		}
@@ -126,4 +126,10 @@ func (l *linter) addLink(page string, doc *htmlDoc, u string, line int) {
 	}
 	l.linkTargets[target] = pl
 	l.linkOrder = append(l.linkOrder, target)
+}
+
+// pagePath is a link target as a path of the site: no leading or trailing
+// slash ("" for the root).
+func pagePath(target string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(target, "/"), "/")
 }

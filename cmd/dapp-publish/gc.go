@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/dapp-publish/dapp-publish/internal/safetext"
 	"github.com/dapp-publish/dapp-publish/pin/local"
@@ -35,13 +33,13 @@ func gcCommand() *cli.Command {
 
 // gcResult is gc's --json output.
 type gcResult struct {
-	Kept       []local.Pin `json:"kept"`
-	Removed    []local.Pin `json:"removed"`
-	Blocks     int         `json:"blocks"`
-	Bytes      int64       `json:"bytes"`
-	FreedBlock int         `json:"freed_blocks"`
-	FreedBytes int64       `json:"freed_bytes"`
-	DryRun     bool        `json:"dry_run,omitempty"`
+	Kept        []local.Pin `json:"kept"`
+	Removed     []local.Pin `json:"removed"`
+	Blocks      int         `json:"blocks"`
+	Bytes       int64       `json:"bytes"`
+	FreedBlocks int         `json:"freed_blocks"`
+	FreedBytes  int64       `json:"freed_bytes"`
+	DryRun      bool        `json:"dry_run,omitempty"`
 }
 
 func gcAction(c *cli.Context) error {
@@ -53,7 +51,7 @@ func gcAction(c *cli.Context) error {
 		return usageErr("keep at least one version: --keep 1 or more", "--keep %d", keep)
 	}
 	dir := stateDirOf(c)
-	if _, err := os.Stat(filepath.Join(dir, "blocks")); errors.Is(err, os.ErrNotExist) {
+	if !local.Exists(dir) {
 		fmt.Fprintf(c.App.ErrWriter, "no local store in %s: nothing to collect\n", safetext.Term(dir))
 		return nil
 	}
@@ -69,7 +67,7 @@ func gcAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	res := gcResult{Kept: st.Kept, Removed: st.Removed, Blocks: st.Blocks, Bytes: st.KeptBytes, FreedBlock: st.Freed, FreedBytes: st.FreedBytes, DryRun: c.Bool("dry-run")}
+	res := gcResult{Kept: st.Kept, Removed: st.Removed, Blocks: st.Blocks, Bytes: st.KeptBytes, FreedBlocks: st.Freed, FreedBytes: st.FreedBytes, DryRun: c.Bool("dry-run")}
 	if res.Kept == nil {
 		res.Kept = []local.Pin{}
 	}

@@ -397,10 +397,8 @@ func (s *Server) updateCheckRun(w http.ResponseWriter, idText string, body []byt
 	if !s.allowed(w, PermChecks) {
 		return
 	}
-	id, _ := strconv.ParseInt(idText, 10, 64)
-	i := slices.IndexFunc(s.checks, func(c CheckRun) bool { return c.ID == id })
-	if i < 0 {
-		fail(w, http.StatusNotFound, "Not Found")
+	i, ok := byID(w, s.checks, idText, func(c CheckRun) int64 { return c.ID })
+	if !ok {
 		return
 	}
 	var in checkRunIn
@@ -533,10 +531,8 @@ func (s *Server) updateComment(w http.ResponseWriter, idText string, body []byte
 	if !s.allowed(w, PermPullRequests) {
 		return
 	}
-	id, _ := strconv.ParseInt(idText, 10, 64)
-	i := slices.IndexFunc(s.comments, func(c Comment) bool { return c.ID == id })
-	if i < 0 {
-		fail(w, http.StatusNotFound, "Not Found")
+	i, ok := byID(w, s.comments, idText, func(c Comment) int64 { return c.ID })
+	if !ok {
 		return
 	}
 	if s.comments[i].User.Login != BotLogin {
@@ -614,4 +610,15 @@ func reply(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// byID finds the item whose id is idText (from the URL), or answers 404.
+func byID[T any](w http.ResponseWriter, items []T, idText string, id func(T) int64) (int, bool) {
+	want, err := strconv.ParseInt(idText, 10, 64)
+	i := slices.IndexFunc(items, func(t T) bool { return id(t) == want })
+	if err != nil || i < 0 {
+		fail(w, http.StatusNotFound, "Not Found")
+		return 0, false
+	}
+	return i, true
 }

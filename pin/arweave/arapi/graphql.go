@@ -140,9 +140,22 @@ type gqlAnswer struct {
 			} `json:"edges"`
 		} `json:"transactions"`
 	} `json:"data"`
+	gqlErrors
+}
+
+// gqlErrors is the errors list every GraphQL answer may carry.
+type gqlErrors struct {
 	Errors []struct {
 		Message string `json:"message"`
 	} `json:"errors"`
+}
+
+// err is the answer's first error, as ErrBadGraphQL, or nil.
+func (e gqlErrors) err() error {
+	if len(e.Errors) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrBadGraphQL, excerpt([]byte(e.Errors[0].Message)))
 }
 
 // DecodeTransactions decodes a GraphQL answer to the transactions query,
@@ -152,8 +165,8 @@ func DecodeTransactions(b []byte) (Page, error) {
 	if err := json.Unmarshal(b, &a); err != nil {
 		return Page{}, fmt.Errorf("%w: %v", ErrBadGraphQL, err)
 	}
-	if len(a.Errors) > 0 {
-		return Page{}, fmt.Errorf("%w: %s", ErrBadGraphQL, excerpt([]byte(a.Errors[0].Message)))
+	if err := a.err(); err != nil {
+		return Page{}, err
 	}
 	if a.Data == nil || a.Data.Transactions == nil {
 		return Page{}, fmt.Errorf("%w: no data.transactions", ErrBadGraphQL)

@@ -51,9 +51,7 @@ type itemAnswer struct {
 			} `json:"edges"`
 		} `json:"transactions"`
 	} `json:"data"`
-	Errors []struct {
-		Message string `json:"message"`
-	} `json:"errors"`
+	gqlErrors
 }
 
 // ItemHeader asks the gateway's GraphQL for the header of the bundled data
@@ -89,8 +87,8 @@ func DecodeItemHeader(b []byte, id string) (*artx.DataItem, error) {
 	if err := json.Unmarshal(b, &a); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadGraphQL, err)
 	}
-	if len(a.Errors) > 0 {
-		return nil, fmt.Errorf("%w: %s", ErrBadGraphQL, excerpt([]byte(a.Errors[0].Message)))
+	if err := a.err(); err != nil {
+		return nil, err
 	}
 	if a.Data == nil || a.Data.Transactions == nil || len(a.Data.Transactions.Edges) == 0 {
 		return nil, ErrNoItemHeader
