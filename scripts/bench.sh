@@ -50,7 +50,12 @@ got=$("$DP" pack --only-hash --json "$SITE" 2>/dev/null | sed -n 's/.*"cid": "\(
 echo "root $got (equal to Kubo's)"
 echo
 echo "-- pack writing the CAR vs Kubo only-hash (target: at least 3x)"
-run -n "$RUNS" -bytes "$N" "${CEIL[@]}" -name "dapp-publish pack" -vs "$KUBO" -vs-name "ipfs add --only-hash" -- "$DP" pack "$SITE" -o "$WORK/site.car"
+echo "   to a new file each run, as on a fresh checkout (the previous run's CAR is removed outside the timing)"
+OUT=(-fresh "$WORK/site.car" -fresh "$WORK/site.manifest.json")
+run -n "$RUNS" -bytes "$N" "${CEIL[@]}" "${OUT[@]}" -name "dapp-publish pack" -vs "$KUBO" -vs-name "ipfs add --only-hash" -- "$DP" pack "$SITE" -o "$WORK/site.car"
+echo "   what pack's wall holds beyond hashing: the lint it runs beside it (alone here), and replacing a previous CAR"
+run -n "$RUNS" -bytes "$N" "${CEIL[@]}" -name "dapp-publish lint (alone)" -- "$DP" lint "$SITE"
+run -n "$RUNS" -bytes "$N" "${CEIL[@]}" -name "dapp-publish pack over its last CAR" -- "$DP" pack "$SITE" -o "$WORK/site.car"
 echo
 echo "-- pack --only-hash vs Kubo only-hash (target: at least 4x and 60% of the $CORES-core SHA-256 ceiling)"
 run -n "$RUNS" -bytes "$N" "${CEIL[@]}" -name "dapp-publish pack --only-hash" -vs "$KUBO" -vs-name "ipfs add --only-hash" -- "$DP" pack --only-hash "$SITE"
@@ -91,7 +96,7 @@ if grep -qw sha_ni /proc/cpuinfo && [ "${BENCH_NOSHA:-1}" = 1 ]; then
   CEILX=(-ceiling "$CEILN" -ceiling-name "the $CORES-core SHA-256 ceiling without SHA extensions")
   KUBOX="env $NOSHA $KUBO"
   run -n "$RUNS" -bytes "$N" "${CEILX[@]}" -name "dapp-publish pack --only-hash (no SHA ext)" -vs "$KUBOX" -vs-name "ipfs add --only-hash (no SHA ext)" -- env "$NOSHA" "$DP" pack --only-hash "$SITE"
-  run -n "$RUNS" -bytes "$N" "${CEILX[@]}" -name "dapp-publish pack --no-piece-cid (no SHA ext)" -vs "$KUBOX" -vs-name "ipfs add --only-hash (no SHA ext)" -- env "$NOSHA" "$DP" pack --no-piece-cid "$SITE" -o "$WORK/site-nosha.car"
+  run -n "$RUNS" -bytes "$N" "${CEILX[@]}" -fresh "$WORK/site-nosha.car" -fresh "$WORK/site-nosha.manifest.json" -name "dapp-publish pack --no-piece-cid (no SHA ext)" -vs "$KUBOX" -vs-name "ipfs add --only-hash (no SHA ext)" -- env "$NOSHA" "$DP" pack --no-piece-cid "$SITE" -o "$WORK/site-nosha.car"
   rm -f "$WORK/site-nosha.car" "$WORK/site-nosha.manifest.json"
   eval "$(go run ./scripts/benchceiling -env)"
   echo

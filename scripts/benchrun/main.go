@@ -38,6 +38,10 @@ func main() {
 	vsName := flag.String("vs-name", "", "label for the second command")
 	flag.Float64Var(&ceiling, "ceiling", 0, "the machine's SHA-256 ceiling in MB/s: print the throughput as a share of it")
 	flag.StringVar(&ceilingName, "ceiling-name", "the SHA-256 ceiling", "what -ceiling is")
+	flag.Func("fresh", "a file to remove before every run, outside the timing (repeatable)", func(s string) error {
+		fresh = append(fresh, s)
+		return nil
+	})
 	flag.Parse()
 	a := flag.Args()
 	if len(a) == 0 {
@@ -68,8 +72,10 @@ func main() {
 	}
 }
 
-// ceiling is -ceiling: the SHA-256 ceiling to compare throughputs with.
+// ceiling is -ceiling: the SHA-256 ceiling to compare throughputs with;
+// fresh, the files -fresh names.
 var (
+	fresh       []string
 	ceiling     float64
 	ceilingName string
 )
@@ -86,6 +92,12 @@ func label(name string, cmd []string) string {
 }
 
 func runOnce(args []string) (time.Duration, time.Duration, int64) {
+	for _, f := range fresh {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			fmt.Fprintf(os.Stderr, "benchrun: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	cmd := exec.Command(args[0], args[1:]...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr // not a terminal: no progress bars in the timing
