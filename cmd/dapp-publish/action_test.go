@@ -156,21 +156,47 @@ func TestActionCacheKey(t *testing.T) {
 	write("cmd/a_test.go", "package a\n")
 	write("cmd/testdata/x.golden", "x\n")
 	write("templates/t.yml.tmpl", "t\n")
-	keys := func() map[string]string {
+	keysWith := func(env ...string) map[string]string {
 		t.Helper()
 		tmp := t.TempDir()
 		out := filepath.Join(tmp, "output")
 		cmd := exec.Command("bash", "-c", script)
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "ACTION_PATH=" + src, "GO_VERSION=1.26", "RUNNER=Linux-X64", "RUNNER_TEMP=" + tmp, "GITHUB_OUTPUT=" + out}
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "ACTION_PATH=" + src, "GO_VERSION=1.26", "RUNNER=Linux-X64", "RUNNER_TEMP=" + tmp, "GITHUB_OUTPUT=" + out}, env...)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%v\n%s", err, b)
 		}
 		data, _ := os.ReadFile(out)
 		return outputs(t, string(data))
 	}
+	keys := func() map[string]string { return keysWith() }
 	k0 := keys()
-	if !strings.HasPrefix(k0["bin"], "dapp-publish-bin-Linux-X64-go1.26-") || !strings.HasPrefix(k0["mod"], k0["mod-prefix"]) {
+	if !strings.HasPrefix(k0["bin"], "dapp-publish-bin-Linux-X64-go1.26-") || !strings.HasPrefix(k0["mod"], k0["mod-prefix"]) || k0["go"] != "1.26" {
 		t.Fatalf("keys %v", k0)
+	}
+	// With the list of Go releases (go.dev's JSON, newest first; a file
+	// here), the binary is built with, and keyed on, the newest release the
+	// input names, so a Go security release rebuilds it; the module cache's
+	// key stays. A list that cannot be read, or does not name the input,
+	// leaves the input as it is.
+	list := filepath.Join(t.TempDir(), "releases.json")
+	os.WriteFile(list, []byte(`[
+ {"version": "go1.27.1", "stable": true, "files": [{"filename": "go1.27.1.linux-amd64.tar.gz", "version": "go1.27.1"}]},
+ {"version": "go1.26.10", "stable": true, "files": [{"filename": "go1.26.10.linux-amd64.tar.gz", "version": "go1.26.10"}]},
+ {"version": "go1.26.9", "stable": true, "files": []}
+]`), 0o644)
+	for _, tc := range []struct{ input, url, want string }{
+		{"1.26", "file://" + list, "1.26.10"},
+		{"1.27", "file://" + list, "1.27.1"},
+		{"1.26.9", "file://" + list, "1.26.9"},
+		{"1.2", "file://" + list, "1.2"},
+		{"1.25", "file://" + list, "1.25"},
+		{"stable", "file://" + list, "stable"},
+		{"1.26", "file://" + list + ".missing", "1.26"},
+	} {
+		k := keysWith("GO_VERSION="+tc.input, "GO_RELEASES="+tc.url)
+		if k["go"] != tc.want || !strings.HasPrefix(k["bin"], "dapp-publish-bin-Linux-X64-go"+tc.want+"-") || k["mod-prefix"] != "dapp-publish-go-Linux-X64-go"+tc.input+"-" {
+			t.Errorf("go-version %s with %s: %v; want go %s", tc.input, tc.url, k, tc.want)
+		}
 	}
 	write("cmd/a_test.go", "package a // changed\n")
 	write("cmd/testdata/x.golden", "y\n")
