@@ -54,7 +54,7 @@ echo "   to a new file each run, as on a fresh checkout (the previous run's CAR 
 OUT=(-fresh "$WORK/site.car" -fresh "$WORK/site.manifest.json")
 run -n "$RUNS" -bytes "$N" "${CEIL[@]}" "${OUT[@]}" -name "dapp-publish pack" -vs "$KUBO" -vs-name "ipfs add --only-hash" -- "$DP" pack "$SITE" -o "$WORK/site.car"
 echo "   what pack's wall holds beyond hashing: the lint it runs beside it (alone here), and replacing a previous CAR"
-run -n "$RUNS" -bytes "$N" "${CEIL[@]}" -name "dapp-publish lint (alone)" -- "$DP" lint "$SITE"
+run -n "$RUNS" -name "dapp-publish lint (alone)" -- "$DP" lint "$SITE" # no throughput: it hashes nothing
 run -n "$RUNS" -bytes "$N" "${CEIL[@]}" -name "dapp-publish pack over its last CAR" -- "$DP" pack "$SITE" -o "$WORK/site.car"
 echo
 echo "-- pack --only-hash vs Kubo only-hash (target: at least 4x and 60% of the $CORES-core SHA-256 ceiling)"

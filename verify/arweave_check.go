@@ -122,17 +122,25 @@ func (ck *arCheck) header(ctx context.Context, id string) (arHeader, error) {
 	return arHeader{tx: tx}, nil
 }
 
-// verifyItem checks a data item's signature over its data, read from r to
-// its end.
-func (ck *arCheck) verifyItem(id string, item *artx.DataItem, r io.Reader) error {
-	if err := item.Verify(r); err != nil {
-		if errors.Is(err, artx.ErrBadSignature) {
-			return fmt.Errorf("%w: data item %s: the bytes served are not the ones its signature covers", ErrBadSignature, id)
+// checkData reads r, the bytes served for id, to its end and checks them
+// against h: they must hash to a transaction's signed data root, or be what
+// a data item's signature covers. Without a header they are only read.
+func (ck *arCheck) checkData(id string, h arHeader, r io.Reader) error {
+	switch {
+	case h.tx != nil:
+		return matchesRoot(r, h.tx)
+	case h.item != nil:
+		if err := h.item.Verify(r); err != nil {
+			if errors.Is(err, artx.ErrBadSignature) {
+				return fmt.Errorf("%w: data item %s: the bytes served are not the ones its signature covers", ErrBadSignature, id)
+			}
+			return err
 		}
-		return err
+		ck.note(func(r *ArweaveReport) { r.Signatures++ })
+		return nil
 	}
-	ck.note(func(r *ArweaveReport) { r.Signatures++ })
-	return nil
+	_, err := io.Copy(io.Discard, r)
+	return err
 }
 
 // unsigned records an id whose bytes were served without a header.
@@ -164,13 +172,7 @@ func (ck *arCheck) manifest(ctx context.Context, id string) (*artx.Manifest, arH
 	}
 	ck.unsigned(id, h)
 	ck.note(func(r *ArweaveReport) { r.Bytes += int64(len(data)) })
-	switch {
-	case h.tx != nil:
-		err = matchesRoot(bytes.NewReader(data), h.tx)
-	case h.item != nil:
-		err = ck.verifyItem(id, h.item, bytes.NewReader(data))
-	}
-	if err != nil {
+	if err := ck.checkData(id, h, bytes.NewReader(data)); err != nil {
 		return nil, h, fmt.Errorf("the manifest %s: %w", id, err)
 	}
 	if o := h.owner(); o != nil {
@@ -270,14 +272,7 @@ func (ck *arCheck) download(ctx context.Context, id string, h arHeader, w io.Wri
 	defer body.Close()
 	cr := &countReader{r: body}
 	defer func() { ck.note(func(r *ArweaveReport) { r.Bytes += cr.n }) }()
-	switch {
-	case h.tx != nil:
-		return matchesRoot(io.TeeReader(cr, w), h.tx)
-	case h.item != nil:
-		return ck.verifyItem(id, h.item, io.TeeReader(cr, w))
-	}
-	_, err = io.Copy(w, cr)
-	return err
+	return ck.checkData(id, h, io.TeeReader(cr, w))
 }
 
 // siteHashes lists the site in a verified CAR with each file's SHA-256.

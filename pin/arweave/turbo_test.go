@@ -3,7 +3,6 @@ package arweave_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dapp-publish/dapp-publish/internal/fakes/faults"
 	"github.com/dapp-publish/dapp-publish/internal/fakes/turbo"
 	"github.com/dapp-publish/dapp-publish/pin"
 	"github.com/dapp-publish/dapp-publish/pin/arweave"
@@ -83,15 +83,11 @@ func TestTurbo(t *testing.T) {
 		rep.Owner != artxtest.Wallet(t, 0).Address() {
 		t.Errorf("verify: %+v", rep)
 	}
-	// The manifest served with one more space: the same JSON, but not the
+	// The manifest served with spaces added: the same JSON, but not the
 	// bytes its signature covers.
-	spaced := lyingGateway(t, p2gw, nil, func(path string, body []byte) []byte {
-		if path == "/raw/"+r.ManifestID {
-			return append([]byte(" "), body...)
-		}
-		return body
-	})
-	if rep := check(spaced); rep.OK() || !errors.Is(rep.Err, verify.ErrBadSignature) || !strings.Contains(rep.Err.Error(), "the manifest "+r.ManifestID) {
+	spaced := faults.New(t, p2gw)
+	spaced.Add("/raw/"+r.ManifestID, 1<<20, faults.Rewrite("{", " {"))
+	if rep := check(spaced.URL); rep.OK() || !errors.Is(rep.Err, verify.ErrBadSignature) || !strings.Contains(rep.Err.Error(), "the manifest "+r.ManifestID) {
 		t.Errorf("a manifest with other bytes: %+v, want a bad signature", rep)
 	}
 	// GraphQL answering for the manifest with another item's header.
@@ -102,16 +98,10 @@ func TestTurbo(t *testing.T) {
 			break
 		}
 	}
-	swap := func(from, to string) func(string, []byte) []byte {
-		return func(path string, body []byte) []byte {
-			if path == "/graphql" {
-				return bytes.ReplaceAll(body, []byte(from), []byte(to))
-			}
-			return body
-		}
-	}
-	if rep := check(lyingGateway(t, p2gw, swap(r.ManifestID, other), swap(other, r.ManifestID))); rep.OK() || !errors.Is(rep.Err, arapi.ErrItemMismatch) {
-		t.Errorf("another item's header: %+v, want a bad signature", rep)
+	swapped := faults.New(t, p2gw)
+	swapped.Add("/graphql", 1<<20, faults.Swap(r.ManifestID, other))
+	if rep := check(swapped.URL); rep.OK() || !errors.Is(rep.Err, arapi.ErrItemMismatch) || !strings.Contains(rep.Err.Error(), "does not hash to that id") {
+		t.Errorf("another item's header under the manifest's id: %+v, want its signature refused for not hashing to the id", rep)
 	}
 	ar.Mine(t)
 	posts := tb.Posts()
@@ -119,42 +109,6 @@ func TestTurbo(t *testing.T) {
 	if err != nil || !again.Skipped || again.ManifestID != r.ManifestID || tb.Posts() != posts {
 		t.Errorf("second publish: %+v %v, %d more posts", again, err, tb.Posts()-posts)
 	}
-}
-
-// lyingGateway fronts upstream, rewriting each request body with req and
-// each answer's body with resp (by the request's path; nil: unchanged).
-func lyingGateway(t *testing.T, upstream string, req, resp func(path string, body []byte) []byte) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, _ := io.ReadAll(r.Body)
-		if req != nil {
-			in = req(r.URL.Path, in)
-		}
-		out, err := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.URL.RequestURI(), bytes.NewReader(in))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		out.Header = r.Header.Clone()
-		res, err := http.DefaultClient.Do(out)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		if resp != nil {
-			body = resp(r.URL.Path, body)
-		}
-		for k, v := range res.Header {
-			if k != "Content-Length" {
-				w.Header()[k] = v
-			}
-		}
-		w.WriteHeader(res.StatusCode)
-		w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 // rawShim fronts arlocal with GET /raw/{id} for bundled data items, which

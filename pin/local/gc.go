@@ -140,21 +140,20 @@ func (s *Store) mark(ctx context.Context, root cid.Cid, live map[string]bool) er
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		missing := fmt.Errorf("%w: %s lacks block %s: nothing was removed; publish that version again, or keep fewer", ErrIncomplete, root, c)
 		if c.Type() != cid.DagProtobuf { // a leaf links to nothing: its bytes need not be read
 			ok, err := s.bs.Has(ctx, c)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return missing
+				return missingBlock(root, c)
 			}
 			live[string(c.Hash())] = true
 			continue
 		}
 		b, err := s.bs.Get(ctx, c)
 		if ipld.IsNotFound(err) {
-			return missing
+			return missingBlock(root, c)
 		}
 		if err != nil {
 			return err
@@ -167,4 +166,9 @@ func (s *Store) mark(ctx context.Context, root cid.Cid, live map[string]bool) er
 		stack = append(stack, n.Links...)
 	}
 	return nil
+}
+
+// missingBlock is mark's error for a kept version without block c.
+func missingBlock(root, c cid.Cid) error {
+	return fmt.Errorf("%w: %s lacks block %s: nothing was removed; publish that version again, or keep fewer", ErrIncomplete, root, c)
 }

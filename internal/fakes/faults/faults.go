@@ -141,17 +141,38 @@ func CloseAfter(n int64) Fault {
 // Rewrite forwards the request and replaces old with new in the answer
 // body: a holder that reports a CID other than the one it was sent.
 func Rewrite(old, new string) Fault {
+	return func(p *Proxy, w http.ResponseWriter, r *http.Request) { p.forwardRewritten(w, r, old, new) }
+}
+
+// Swap forwards the request with a replaced by b in its body, and answers
+// with b replaced by a: a server that, asked about a, answers with what it
+// holds for b, labelled as a (a GraphQL gateway handing out another
+// item's header).
+func Swap(a, b string) Fault {
 	return func(p *Proxy, w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		p.target.ServeHTTP(rec, r)
-		for k, vs := range rec.Header() {
-			if k != "Content-Length" {
-				w.Header()[k] = vs
-			}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
 		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(old), []byte(new)))
+		body = bytes.ReplaceAll(body, []byte(a), []byte(b))
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		p.forwardRewritten(w, r, b, a)
 	}
+}
+
+// forwardRewritten forwards r and answers with old replaced by new in the
+// answer's body.
+func (p *Proxy) forwardRewritten(w http.ResponseWriter, r *http.Request, old, new string) {
+	rec := httptest.NewRecorder()
+	p.target.ServeHTTP(rec, r)
+	for k, vs := range rec.Header() {
+		if k != "Content-Length" {
+			w.Header()[k] = vs
+		}
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(old), []byte(new)))
 }
 
 // String describes a proxy for test logs.
